@@ -1,0 +1,63 @@
+package io.vdisk.venti;
+
+import java.io.IOException;
+
+/**
+ * A content-addressed block store: blocks are named by the SHA-1 of their zero-truncated bytes.
+ *
+ * <p>Implementations are thread-safe: any number of threads may put and get at once.
+ *
+ * <p><b>Durability.</b> {@link #put} makes a block readable at once but promises nothing about a
+ * crash. When {@link #sync()} returns, every block whose put returned before sync was called is
+ * durable: after a crash it is readable and verifies. Concurrent syncs share one group commit.
+ *
+ * <p><b>Verification.</b> {@link #get} hashes what it read; bytes that do not match the score are
+ * never returned, the call fails with {@link CorruptBlockException} naming where they were.
+ */
+public interface BlockStore extends AutoCloseable {
+
+    /**
+     * Stores {@code buf[off, off+len)} as a block of {@code type}, truncated by the zero rules
+     * first. Idempotent: a block already present is not stored again. An all-zero block is never
+     * stored; its score is {@link Score#ZERO}.
+     *
+     * @return the block's score
+     */
+    Score put(BlockType type, byte[] buf, int off, int len) throws IOException;
+
+    default Score put(BlockType type, byte[] buf) throws IOException {
+        return put(type, buf, 0, buf.length);
+    }
+
+    /**
+     * Returns the block's truncated bytes (use {@link ZeroTruncation#extend} to restore a full
+     * block). {@link Score#ZERO} always yields an empty array.
+     *
+     * @throws MissingBlockException if no block has that score
+     * @throws CorruptBlockException if the stored bytes do not hash to the score
+     */
+    byte[] get(Score score, BlockType type) throws IOException;
+
+    /** Reads a block and restores its truncated tail up to {@code size} bytes in {@code dst}. */
+    default void read(Score score, BlockType type, byte[] dst, int off, int size)
+            throws IOException {
+        byte[] b = get(score, type);
+        if (b.length > size) {
+            throw new CorruptBlockException("block " + score + " of type " + type + " holds "
+                    + b.length + " bytes where at most " + size + " are expected");
+        }
+        System.arraycopy(b, 0, dst, off, b.length);
+        ZeroTruncation.extend(type, dst, off, b.length, size);
+    }
+
+    boolean has(Score score) throws IOException;
+
+    /** Makes every block put before this call durable (see the class comment). */
+    void sync() throws IOException;
+
+    StoreStats stats();
+
+    /** Idempotent. */
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,568 @@
+package io.vdisk.venti;
+
+import io.vdisk.venti.internal.Arena;
+import io.vdisk.venti.internal.ArenaRecord;
+import io.vdisk.venti.internal.CorruptStoreException;
+import io.vdisk.venti.internal.ScoreFilter;
+import io.vdisk.venti.internal.ScoreIndex;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4FastDecompressor;
+
+/**
+ * The on-disk block store: append-only arenas of self-describing records, and a MapDB index from
+ * score to arena address (see {@link ArenaRecord}, {@link Arena}, {@link ScoreIndex}).
+ *
+ * <p><b>Writes.</b> Hashing and LZ4 compression run on the caller's thread; only the append and
+ * the index insert are serialized. A Bloom filter answers "new block" without touching the index.
+ * A block is compressed only when that makes it smaller.
+ *
+ * <p><b>Durability</b> ({@link BlockStore#sync()}): sync forces the arenas written since the last
+ * sync (one fdatasync each; concurrent callers share it). The index is committed lazily, every
+ * {@link Options#indexCommitRecords} records and at close, together with a checkpoint: the arena
+ * address below which everything is indexed. Arenas are forced before a newer one is created.
+ *
+ * <p><b>Recovery on open.</b> Records past the checkpoint are read again, verified and indexed. In
+ * the last arena the first record that does not verify is a torn tail and is cut off; in an
+ * older arena a damaged record header is corruption and refuses the open. A missing or
+ * unreadable index is rebuilt from the arenas.
+ *
+ * <p>Thread-safe. One process at a time: a lock file refuses a second opener.
+ */
+public final class DiskBlockStore implements BlockStore {
+    private static final System.Logger LOG = System.getLogger(DiskBlockStore.class.getName());
+    private static final Pattern ARENA_NAME = Pattern.compile("arena-(\\d{6})\\.vda");
+    private static final String LOCK_FILE = "store.lock";
+
+    /** Tunables. Immutable. */
+    public record Options(long maxArenaSize, boolean compress, long indexCommitRecords,
+            boolean fsync, Clock clock) {
+        public static Options defaults() {
+            return new Options(1L << 30, true, 1 << 16, true, Clock.systemUTC());
+        }
+
+        public Options withMaxArenaSize(long n) {
+            return new Options(n, compress, indexCommitRecords, fsync, clock);
+        }
+
+        public Options withCompress(boolean c) {
+            return new Options(maxArenaSize, c, indexCommitRecords, fsync, clock);
+        }
+
+        public Options withIndexCommitRecords(long n) {
+            return new Options(maxArenaSize, compress, n, fsync, clock);
+        }
+
+        public Options withFsync(boolean f) {
+            return new Options(maxArenaSize, compress, indexCommitRecords, f, clock);
+        }
+    }
+
+    private final Path dir;
+    private final Options options;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final ScoreIndex index;
+    private final ScoreFilter filter;
+    private final LZ4Compressor compressor = LZ4Factory.fastestInstance().fastCompressor();
+    private final LZ4FastDecompressor decompressor = LZ4Factory.fastestInstance()
+            .fastDecompressor();
+
+    private final Object appendLock = new Object();
+    private final Object syncLock = new Object();
+    private volatile Arena[] arenas;
+    private Arena current;
+    private final Set<Arena> unsynced = new LinkedHashSet<>();
+    private long appended;
+    private long synced;
+    private long sinceCommit;
+    private boolean closed;
+
+    private final AtomicLong logical = new AtomicLong();
+    private final AtomicLong unique = new AtomicLong();
+    private final AtomicLong stored = new AtomicLong();
+    private final AtomicLong blocks = new AtomicLong();
+    private final AtomicLong puts = new AtomicLong();
+
+    private DiskBlockStore(Path dir, Options options, FileChannel lockChannel, FileLock lock,
+            ScoreIndex index, List<Arena> arenas, ScoreFilter filter) {
+        this.dir = dir;
+        this.options = options;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.index = index;
+        this.arenas = arenas.toArray(new Arena[0]);
+        this.filter = filter;
+    }
+
+    public static DiskBlockStore open(Path dir) throws IOException {
+        return open(dir, Options.defaults());
+    }
+
+    /** Opens or creates a store in {@code dir}, recovering from a crash if need be. */
+    public static DiskBlockStore open(Path dir, Options options) throws IOException {
+        if (options.maxArenaSize() > ScoreIndex.MAX_ARENA_SIZE
+                || options.maxArenaSize() < Arena.HEADER_SIZE + ArenaRecord.HEADER_SIZE) {
+            throw new IllegalArgumentException("arena size " + options.maxArenaSize());
+        }
+        Files.createDirectories(dir);
+        FileChannel lc = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lc.tryLock();
+        } catch (IOException e) {
+            lc.close();
+            throw e;
+        }
+        if (lock == null) {
+            lc.close();
+            throw new IOException("store " + dir + " is in use by another process");
+        }
+        List<Arena> arenas = new ArrayList<>();
+        ScoreIndex index = null;
+        try {
+            arenas = openArenas(dir);
+            index = openIndex(dir, !arenas.isEmpty());
+            if (indexAheadOfArenas(index, arenas)) {
+                // The index names records the arenas no longer hold: build it again.
+                LOG.log(System.Logger.Level.WARNING,
+                        "{0}: index checkpoint lies past the end of the arenas; rebuilding",
+                        index.file());
+                index.close();
+                ScoreIndex.delete(dir);
+                index = ScoreIndex.open(dir);
+            }
+            ScoreFilter filter = new ScoreFilter(Math.max(1 << 20, 2 * index.size()));
+            DiskBlockStore s = new DiskBlockStore(dir, options, lc, lock, index, arenas, filter);
+            s.recover();
+            return s;
+        } catch (IOException | RuntimeException e) {
+            for (Arena a : arenas)
+                a.close();
+            if (index != null)
+                index.close();
+            lock.release();
+            lc.close();
+            throw e;
+        }
+    }
+
+    private static List<Arena> openArenas(Path dir) throws IOException {
+        List<Integer> numbers = new ArrayList<>();
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Matcher m = ARENA_NAME.matcher(p.getFileName().toString());
+                if (m.matches())
+                    numbers.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        numbers.sort(null);
+        List<Arena> arenas = new ArrayList<>();
+        try {
+            for (int i = 0; i < numbers.size(); i++) {
+                if (numbers.get(i) != i) {
+                    throw new CorruptStoreException(dir.resolve(Arena.fileName(i))
+                            + ": arena is missing (found " + Arena.fileName(numbers.get(i)) + ")");
+                }
+                arenas.add(Arena.open(dir.resolve(Arena.fileName(i)), i));
+            }
+        } catch (IOException e) {
+            for (Arena a : arenas)
+                a.close();
+            throw e;
+        }
+        return arenas;
+    }
+
+    private static ScoreIndex openIndex(Path dir, boolean haveArenas) throws IOException {
+        boolean exists = Files.exists(dir.resolve(ScoreIndex.FILE));
+        if (!exists && haveArenas) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: index missing; rebuilding from arenas",
+                    dir);
+        }
+        try {
+            return ScoreIndex.open(dir);
+        } catch (CorruptStoreException e) {
+            LOG.log(System.Logger.Level.WARNING, "{0}; rebuilding it from the arenas",
+                    e.getMessage());
+            ScoreIndex.delete(dir);
+            return ScoreIndex.open(dir);
+        }
+    }
+
+    private static boolean indexAheadOfArenas(ScoreIndex index, List<Arena> arenas) {
+        long cp = index.meta(ScoreIndex.CHECKPOINT);
+        int a = ScoreIndex.arenaOf(cp);
+        if (cp == 0)
+            return false;
+        return a >= arenas.size() || ScoreIndex.offsetOf(cp) > arenas.get(a).end();
+    }
+
+    /** Indexes what lies past the checkpoint and cuts a torn tail off the last arena. */
+    private void recover() throws IOException {
+        long cp = index.meta(ScoreIndex.CHECKPOINT);
+        Arena[] as = arenas;
+        int cpArena = ScoreIndex.arenaOf(cp);
+        long cpOffset = Math.max(Arena.HEADER_SIZE, ScoreIndex.offsetOf(cp));
+        logical.set(index.meta(ScoreIndex.LOGICAL));
+        unique.set(index.meta(ScoreIndex.UNIQUE));
+        stored.set(index.meta(ScoreIndex.STORED));
+        blocks.set(index.meta(ScoreIndex.BLOCKS));
+        puts.set(index.meta(ScoreIndex.PUTS));
+        index.forEach((score, addr) -> filter.add(score));
+        long rescanned = 0;
+        for (int a = cpArena; a < as.length; a++) {
+            long from = a == cpArena ? cpOffset : Arena.HEADER_SIZE;
+            rescanned += rescan(as[a], from, a == as.length - 1);
+        }
+        if (as.length == 0) {
+            current = Arena.create(dir, 0, options.clock().millis());
+            arenas = new Arena[]{current};
+        } else {
+            current = as[as.length - 1];
+        }
+        if (rescanned > 0) {
+            LOG.log(System.Logger.Level.INFO, "{0}: indexed {1} records found past the checkpoint",
+                    dir, rescanned);
+            commitIndex();
+        }
+    }
+
+    private long rescan(Arena arena, long from, boolean last) throws IOException {
+        long pos = from;
+        long n = 0;
+        String[] why = new String[1];
+        ByteBuffer header = ByteBuffer.allocate(ArenaRecord.HEADER_SIZE);
+        while (pos < arena.end()) {
+            header.clear();
+            arena.read(header, pos);
+            header.flip();
+            ArenaRecord r = ArenaRecord.readHeader(header, why);
+            String problem = why[0];
+            byte[] block = null;
+            if (r != null && pos + r.totalSize() > arena.end()) {
+                problem = "record runs past the end of the file";
+            } else if (r != null) {
+                try {
+                    block = readPayload(arena, pos, r);
+                } catch (CorruptBlockException e) {
+                    problem = e.getMessage();
+                }
+            }
+            if (block == null) {
+                if (last) {
+                    LOG.log(System.Logger.Level.INFO, "{0} offset {1}: cutting torn tail ({2})",
+                            arena.path(), pos, problem);
+                    arena.truncate(pos);
+                    return n;
+                }
+                if (r == null) {
+                    throw new CorruptStoreException(arena.path() + " offset " + pos + ": "
+                            + problem);
+                }
+                LOG.log(System.Logger.Level.WARNING, "{0} offset {1}: skipping damaged block ({2})",
+                        arena.path(), pos, problem);
+            } else if (index.get(r.score()) < 0) {
+                index.put(r.score(), ScoreIndex.address(arena.number(), pos));
+                filter.add(r.score());
+                unique.addAndGet(r.length());
+                stored.addAndGet(r.totalSize());
+                blocks.incrementAndGet();
+                logical.addAndGet(r.length());
+                puts.incrementAndGet();
+                n++;
+            }
+            pos += r.totalSize();
+        }
+        return n;
+    }
+
+    @Override
+    public Score put(BlockType type, byte[] buf, int off, int len) throws IOException {
+        puts.incrementAndGet();
+        logical.addAndGet(len);
+        int n = ZeroTruncation.truncatedLength(type, buf, off, len);
+        if (n == 0)
+            return Score.ZERO;
+        Score score = Score.hash(buf, off, n);
+        if (filter.mightContain(score) && index.get(score) >= 0)
+            return score;
+
+        byte[] rec;
+        int compression;
+        int storedLen;
+        if (options.compress()) {
+            rec = new byte[ArenaRecord.HEADER_SIZE + compressor.maxCompressedLength(n)];
+            int c = compressor.compress(buf, off, n, rec, ArenaRecord.HEADER_SIZE);
+            if (c < n) {
+                compression = ArenaRecord.COMPRESSION_LZ4;
+                storedLen = c;
+            } else {
+                compression = ArenaRecord.COMPRESSION_NONE;
+                storedLen = n;
+                System.arraycopy(buf, off, rec, ArenaRecord.HEADER_SIZE, n);
+            }
+        } else {
+            rec = new byte[ArenaRecord.HEADER_SIZE + n];
+            compression = ArenaRecord.COMPRESSION_NONE;
+            storedLen = n;
+            System.arraycopy(buf, off, rec, ArenaRecord.HEADER_SIZE, n);
+        }
+        ArenaRecord r = new ArenaRecord(type.diskType(), compression, score, n, storedLen);
+        ByteBuffer bb = ByteBuffer.wrap(rec, 0, r.totalSize());
+        r.writeHeader(bb.duplicate());
+
+        synchronized (appendLock) {
+            ensureOpen();
+            if (filter.mightContain(score) && index.get(score) >= 0)
+                return score;
+            if (current.end() + r.totalSize() > options.maxArenaSize()
+                    && current.end() > Arena.HEADER_SIZE) {
+                roll();
+            }
+            long at = current.append(bb);
+            index.put(score, ScoreIndex.address(current.number(), at));
+            filter.add(score);
+            unsynced.add(current);
+            appended++;
+            sinceCommit++;
+            unique.addAndGet(n);
+            stored.addAndGet(r.totalSize());
+            blocks.incrementAndGet();
+            if (sinceCommit >= options.indexCommitRecords())
+                commitIndex();
+        }
+        return score;
+    }
+
+    /** Starts a new arena; the old one is forced first so only the last arena can be torn. */
+    private void roll() throws IOException {
+        if (options.fsync())
+            current.force();
+        unsynced.remove(current);
+        Arena next = Arena.create(dir, current.number() + 1, options.clock().millis());
+        Arena[] as = arenas;
+        Arena[] grown = java.util.Arrays.copyOf(as, as.length + 1);
+        grown[as.length] = next;
+        arenas = grown;
+        current = next;
+    }
+
+    /** Forces the arenas, then commits entries and checkpoint together. Holds appendLock. */
+    private void commitIndex() throws IOException {
+        if (options.fsync()) {
+            for (Arena a : unsynced)
+                a.force();
+        }
+        unsynced.clear();
+        synced = appended;
+        index.setMeta(ScoreIndex.CHECKPOINT, ScoreIndex.address(current.number(), current.end()));
+        index.setMeta(ScoreIndex.LOGICAL, logical.get());
+        index.setMeta(ScoreIndex.UNIQUE, unique.get());
+        index.setMeta(ScoreIndex.STORED, stored.get());
+        index.setMeta(ScoreIndex.BLOCKS, blocks.get());
+        index.setMeta(ScoreIndex.PUTS, puts.get());
+        index.commit();
+        sinceCommit = 0;
+    }
+
+    @Override
+    public byte[] get(Score score, BlockType type) throws IOException {
+        if (score.isZero())
+            return new byte[0];
+        long addr = index.get(score);
+        if (addr < 0)
+            throw new MissingBlockException(score, type);
+        Arena[] as = arenas;
+        int a = ScoreIndex.arenaOf(addr);
+        long pos = ScoreIndex.offsetOf(addr);
+        if (a >= as.length) {
+            throw new CorruptStoreException(index.file() + ": block " + score
+                    + " indexed in arena " + a + ", which does not exist");
+        }
+        Arena arena = as[a];
+        ByteBuffer header = ByteBuffer.allocate(ArenaRecord.HEADER_SIZE);
+        arena.read(header, pos);
+        header.flip();
+        String[] why = new String[1];
+        ArenaRecord r = ArenaRecord.readHeader(header, why);
+        if (r == null) {
+            throw new CorruptBlockException(arena.path() + " offset " + pos + ": " + why[0]
+                    + " (reading block " + score + ")");
+        }
+        if (!r.score().equals(score)) {
+            throw new CorruptBlockException(arena.path() + " offset " + pos + ": record holds "
+                    + r.score() + " but the index says " + score);
+        }
+        return readPayload(arena, pos, r);
+    }
+
+    /** Reads, decompresses and verifies a record's block. */
+    private byte[] readPayload(Arena arena, long pos, ArenaRecord r) throws IOException {
+        byte[] raw = new byte[r.stored()];
+        ByteBuffer bb = ByteBuffer.wrap(raw);
+        arena.read(bb, pos + ArenaRecord.HEADER_SIZE);
+        String where = arena.path() + " offset " + pos + ": block " + r.score();
+        if (bb.hasRemaining()) {
+            throw new CorruptBlockException(where + " is truncated (" + bb.position() + " of "
+                    + r.stored() + " bytes)");
+        }
+        byte[] block = raw;
+        if (r.compression() == ArenaRecord.COMPRESSION_LZ4) {
+            block = new byte[r.length()];
+            try {
+                int used = decompressor.decompress(raw, 0, block, 0, r.length());
+                if (used != r.stored()) {
+                    throw new CorruptBlockException(where + " has " + (r.stored() - used)
+                            + " stray bytes after its compressed data");
+                }
+            } catch (net.jpountz.lz4.LZ4Exception e) {
+                throw new CorruptBlockException(where + " does not decompress: " + e.getMessage());
+            }
+        }
+        Score actual = Score.hash(block, 0, block.length);
+        if (!actual.equals(r.score())) {
+            throw new CorruptBlockException(
+                    where + " does not match its score (stored bytes hash to "
+                            + actual + ")");
+        }
+        return block;
+    }
+
+    @Override
+    public boolean has(Score score) {
+        return score.isZero() || filter.mightContain(score) && index.get(score) >= 0;
+    }
+
+    @Override
+    public void sync() throws IOException {
+        long target;
+        synchronized (appendLock) {
+            ensureOpen();
+            target = appended;
+        }
+        synchronized (syncLock) {
+            List<Arena> toForce;
+            long upTo;
+            synchronized (appendLock) {
+                if (synced >= target)
+                    return;
+                upTo = appended;
+                toForce = new ArrayList<>(unsynced);
+                unsynced.clear();
+            }
+            if (options.fsync()) {
+                for (Arena a : toForce)
+                    a.force();
+            }
+            synchronized (appendLock) {
+                synced = Math.max(synced, upTo);
+            }
+        }
+    }
+
+    @Override
+    public StoreStats stats() {
+        return new StoreStats(logical.get(), unique.get(), stored.get(), blocks.get(), puts.get());
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /** Number of arena files. */
+    public int arenaCount() {
+        return arenas.length;
+    }
+
+    /** Bytes of heap the in-memory filter takes (the index itself is off-heap). */
+    public long filterBytes() {
+        return filter.sizeInBytes();
+    }
+
+    /**
+     * Reads and verifies every record of every arena, and checks the index points at it.
+     *
+     * @param progress told the bytes scanned so far, now and then
+     * @return one line per problem, each naming the file and offset; empty when all is well
+     */
+    public List<String> verify(LongConsumer progress) throws IOException {
+        List<String> problems = new ArrayList<>();
+        String[] why = new String[1];
+        ByteBuffer header = ByteBuffer.allocate(ArenaRecord.HEADER_SIZE);
+        long scanned = 0;
+        for (Arena arena : arenas) {
+            long pos = Arena.HEADER_SIZE;
+            long end = arena.end();
+            while (pos < end) {
+                header.clear();
+                arena.read(header, pos);
+                header.flip();
+                ArenaRecord r = ArenaRecord.readHeader(header, why);
+                if (r == null || pos + r.totalSize() > end) {
+                    problems.add(arena.path() + " offset " + pos + ": "
+                            + (r == null ? why[0] : "record runs past the end of the file")
+                            + "; the rest of this arena is not checked");
+                    break;
+                }
+                try {
+                    readPayload(arena, pos, r);
+                    long addr = index.get(r.score());
+                    if (addr < 0) {
+                        problems.add(arena.path() + " offset " + pos + ": block " + r.score()
+                                + " is not in the index");
+                    }
+                } catch (CorruptBlockException e) {
+                    problems.add(e.getMessage());
+                }
+                pos += r.totalSize();
+                scanned += r.totalSize();
+                if (progress != null)
+                    progress.accept(scanned);
+            }
+        }
+        return problems;
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed)
+            throw new IOException("store " + dir + " is closed");
+    }
+
+    @Override
+    public void close() throws IOException {
+        synchronized (syncLock) {
+            synchronized (appendLock) {
+                if (closed)
+                    return;
+                closed = true;
+                try {
+                    commitIndex();
+                } finally {
+                    index.close();
+                    for (Arena a : arenas)
+                        a.close();
+                    lock.release();
+                    lockChannel.close();
+                }
+            }
+        }
+    }
+}

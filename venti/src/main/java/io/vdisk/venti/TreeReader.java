@@ -1,0 +1,153 @@
+package io.vdisk.venti;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Random-access reads of the stream an entry describes.
+ *
+ * <p>Thread-safe: the entry is immutable and the only state is a one-slot cache of the last
+ * pointer block per level (content-addressed, so never stale), replaced atomically. That cache
+ * makes sequential reads fetch each pointer block once.
+ */
+public final class TreeReader {
+    private final BlockStore store;
+    private final VtEntry entry;
+    private final int fanout;
+    private final AtomicReferenceArray<Cached> lastPointer;
+
+    private record Cached(Score score, byte[] block) {
+    }
+
+    public TreeReader(BlockStore store, VtEntry entry) {
+        this.store = store;
+        this.entry = entry;
+        this.fanout = TreeShape.fanout(entry.psize());
+        this.lastPointer = new AtomicReferenceArray<>(BlockType.MAX_DEPTH + 1);
+    }
+
+    public VtEntry entry() {
+        return entry;
+    }
+
+    public long size() {
+        return entry.size();
+    }
+
+    public int blockSize() {
+        return entry.dsize();
+    }
+
+    /** Data blocks the stream spans. */
+    public long blockCount() {
+        return TreeShape.blocks(entry.dsize(), entry.size());
+    }
+
+    /**
+     * Reads up to {@code len} bytes at {@code offset}; fewer only at the end of the stream.
+     *
+     * @return bytes read, 0 at or past the end
+     */
+    public int read(long offset, byte[] dst, int off, int len) throws IOException {
+        if (offset < 0)
+            throw new IllegalArgumentException("offset " + offset);
+        if (offset >= entry.size())
+            return 0;
+        int n = (int) Math.min(len, entry.size() - offset);
+        int dsize = entry.dsize();
+        int done = 0;
+        byte[] block = null;
+        while (done < n) {
+            long pos = offset + done;
+            long index = pos / dsize;
+            int in = (int) (pos % dsize);
+            int chunk = Math.min(n - done, dsize - in);
+            Score s = blockScore(index);
+            if (s.isZero()) {
+                java.util.Arrays.fill(dst, off + done, off + done + chunk, (byte) 0);
+            } else if (in == 0 && chunk == dsize) {
+                store.read(s, entry.type().leaf(), dst, off + done, dsize);
+            } else {
+                if (block == null)
+                    block = new byte[dsize];
+                store.read(s, entry.type().leaf(), block, 0, dsize);
+                System.arraycopy(block, in, dst, off + done, chunk);
+            }
+            done += chunk;
+        }
+        return n;
+    }
+
+    /** Reads data block {@code index} whole ({@code dsize} bytes, zeros past the end). */
+    public void readBlock(long index, byte[] dst, int off) throws IOException {
+        Score s = blockScore(index);
+        store.read(s, entry.type().leaf(), dst, off, entry.dsize());
+    }
+
+    /** The score of data block {@code index}; {@link Score#ZERO} for holes and past the end. */
+    public Score blockScore(long index) throws IOException {
+        if (index < 0)
+            throw new IllegalArgumentException("block " + index);
+        if (index >= blockCount())
+            return Score.ZERO;
+        Score s = entry.score();
+        for (int level = entry.depth(); level > 0; level--) {
+            if (s.isZero())
+                return s;
+            byte[] p = pointerBlock(s, level);
+            int child = (int) (index / TreeShape.span(entry.psize(), level - 1) % fanout);
+            int at = child * Score.SIZE;
+            if (at + Score.SIZE > p.length)
+                return Score.ZERO;
+            s = Score.fromBytes(p, at);
+        }
+        return s;
+    }
+
+    /**
+     * The first block at or after {@code index} whose score is not zero, stepping over zero
+     * subtrees whole; {@link #blockCount()} if there is none.
+     */
+    public long nextNonZeroBlock(long index) throws IOException {
+        long count = blockCount();
+        while (index < count) {
+            long skip = zeroRun(index);
+            if (skip == 0)
+                return index;
+            index += skip;
+        }
+        return count;
+    }
+
+    /** Length in blocks of the all-zero subtree starting at {@code index}, or 0 if not zero. */
+    private long zeroRun(long index) throws IOException {
+        Score s = entry.score();
+        for (int level = entry.depth(); level >= 0; level--) {
+            long span = TreeShape.span(entry.psize(), level);
+            if (s.isZero())
+                return span - index % span;
+            if (level == 0)
+                return 0;
+            byte[] p = pointerBlock(s, level);
+            long childSpan = TreeShape.span(entry.psize(), level - 1);
+            int at = (int) (index / childSpan % fanout) * Score.SIZE;
+            s = at + Score.SIZE > p.length ? Score.ZERO : Score.fromBytes(p, at);
+        }
+        return 0;
+    }
+
+    /** The truncated bytes of a pointer block (trailing zero scores are absent). */
+    private byte[] pointerBlock(Score s, int level) throws IOException {
+        Cached c = lastPointer.get(level);
+        if (c != null && c.score.equals(s))
+            return c.block;
+        BlockType type = BlockType.of(entry.isDir(), level);
+        byte[] b = store.get(s, type);
+        if (b.length > entry.psize() || b.length % Score.SIZE != 0) {
+            throw new CorruptBlockException("pointer block " + s + " (" + type + ") is "
+                    + b.length + " bytes; psize is " + entry.psize());
+        }
+        lastPointer.set(level, new Cached(s, b));
+        return b;
+    }
+}
