@@ -1,0 +1,304 @@
+package io.vdisk.journal.internal;
+
+import static io.vdisk.journal.internal.LogFormat.*;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * One generation: its append-only log file (layout in {@link LogFormat}), its block index and
+ * the size bookkeeping replayed from RESIZE records.
+ *
+ * <p>
+ * Not thread-safe for mutation: appends, {@link #force}, and {@link #close} must be serialised
+ * by the caller (the journal's locks). Positional reads ({@link #readPayload}) may run
+ * concurrently with appends, since they only touch bytes already written.
+ */
+public final class GenerationLog implements AutoCloseable {
+    private final Path path;
+    private final FileChannel channel;
+    private final long sequence;
+    private final int blockSize;
+    private final long startSize;
+    private final boolean sync;
+    private final BlockIndex index;
+
+    private long tail;
+    private long size;
+    private long minSize;
+    private String sealTag;
+    /** Length made durable by the last force; written into a checkpoint slot by the next. */
+    private long forcedLength;
+    private long checkpointed;
+    private int nextSlot;
+    private ByteBuffer staging;
+    private boolean closed;
+
+    GenerationLog(Path path, FileChannel channel, long sequence, int blockSize, long startSize,
+            boolean sync, long tail) throws IOException {
+        this.path = path;
+        this.channel = channel;
+        this.sequence = sequence;
+        this.blockSize = blockSize;
+        this.startSize = startSize;
+        this.sync = sync;
+        this.tail = tail;
+        this.size = startSize;
+        this.minSize = startSize;
+        this.forcedLength = tail;
+        this.checkpointed = tail;
+        this.index = new BlockIndex(path.resolveSibling(path.getFileName() + ".idx"));
+    }
+
+    /**
+     * Creates a new, empty generation file and forces it. The caller forces the directory so
+     * that the file's existence is durable too.
+     */
+    public static GenerationLog create(Path dir, long sequence, int blockSize, long startSize,
+            boolean sync) throws IOException {
+        Path file = dir.resolve(fileName(sequence));
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            writeFully(ch, header(blockSize, sequence, startSize), 0);
+            if (sync) {
+                ch.force(true);
+            }
+            return new GenerationLog(file, ch, sequence, blockSize, startSize, sync, HEADER_SIZE);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public long sequence() {
+        return sequence;
+    }
+
+    public int blockSize() {
+        return blockSize;
+    }
+
+    public long startSize() {
+        return startSize;
+    }
+
+    /** Current image size as seen by this generation. */
+    public long size() {
+        return size;
+    }
+
+    /** Smallest size during the generation; lower layers are masked from here on. */
+    public long minSize() {
+        return minSize;
+    }
+
+    public long tail() {
+        return tail;
+    }
+
+    /** Journal bytes held, headers of records included. */
+    public long dirtyBytes() {
+        return tail - HEADER_SIZE;
+    }
+
+    public boolean isEmpty() {
+        return tail == HEADER_SIZE;
+    }
+
+    public boolean isSealed() {
+        return sealTag != null;
+    }
+
+    public String sealTag() {
+        return sealTag;
+    }
+
+    public BlockIndex index() {
+        return index;
+    }
+
+    /** First block at or past which lower layers read as zeros unless this layer has it. */
+    public long maskBlock() {
+        return (minSize + blockSize - 1) / blockSize;
+    }
+
+    /**
+     * Returns a buffer of exactly {@code count} blocks for the caller to fill, then
+     * {@link #commitData} appends it. At most {@link LogFormat#MAX_DATA_PAYLOAD} bytes.
+     */
+    public ByteBuffer beginData(int count) {
+        if (staging == null) {
+            staging = ByteBuffer.allocateDirect(RECORD_HEADER_SIZE + MAX_DATA_PAYLOAD);
+        }
+        staging.clear().position(RECORD_HEADER_SIZE).limit(RECORD_HEADER_SIZE + count * blockSize);
+        return staging.slice();
+    }
+
+    public void commitData(long firstBlock, int count) throws IOException {
+        checkWritable();
+        int length = count * blockSize;
+        ByteBuffer payload = staging.duplicate().position(RECORD_HEADER_SIZE)
+                .limit(RECORD_HEADER_SIZE + length);
+        recordHeader(staging, 0, TYPE_DATA, length, sequence, firstBlock, count, payload);
+        long at = tail;
+        writeFully(channel, staging.duplicate().position(0).limit(RECORD_HEADER_SIZE + length), at);
+        tail = at + RECORD_HEADER_SIZE + length;
+        applyData(firstBlock, count, at + RECORD_HEADER_SIZE);
+    }
+
+    public void appendZero(long firstBlock, int count) throws IOException {
+        appendPlain(TYPE_ZERO, firstBlock, count, null);
+        applyZero(firstBlock, count);
+    }
+
+    public void appendResize(long newSize) throws IOException {
+        appendPlain(TYPE_RESIZE, newSize, 0, null);
+        applyResize(newSize);
+    }
+
+    /** Appends the SEAL record and makes the whole file durable and checkpointed. */
+    public void appendSeal(String baseTag) throws IOException {
+        byte[] tag = baseTag.getBytes(StandardCharsets.UTF_8);
+        if (tag.length > MAX_TAG_BYTES) {
+            throw new IllegalArgumentException("base tag longer than " + MAX_TAG_BYTES + " bytes");
+        }
+        appendPlain(TYPE_SEAL, size, 0, ByteBuffer.wrap(tag));
+        checkpoint();
+        sealTag = baseTag;
+    }
+
+    private void appendPlain(byte type, long arg, int count, ByteBuffer payload)
+            throws IOException {
+        checkWritable();
+        int length = payload == null ? 0 : payload.remaining();
+        ByteBuffer rec = ByteBuffer.allocate(RECORD_HEADER_SIZE + length);
+        recordHeader(rec, 0, type, length, sequence, arg, count, payload);
+        if (payload != null) {
+            rec.put(RECORD_HEADER_SIZE, payload, payload.position(), length);
+        }
+        writeFully(channel, rec, tail);
+        tail += rec.capacity();
+    }
+
+    void applyData(long firstBlock, int count, long payloadPosition) {
+        for (int i = 0; i < count; i++) {
+            index.put(firstBlock + i, payloadPosition + (long) i * blockSize);
+        }
+    }
+
+    void applyZero(long firstBlock, int count) {
+        for (int i = 0; i < count; i++) {
+            index.put(firstBlock + i, BlockIndex.ZERO);
+        }
+    }
+
+    void applyResize(long newSize) {
+        if (newSize < size) {
+            index.removeFrom((newSize + blockSize - 1) / blockSize);
+        }
+        size = newSize;
+        minSize = Math.min(minSize, newSize);
+    }
+
+    void markSealed(String tag) {
+        sealTag = tag;
+    }
+
+    /** Reads payload bytes at an absolute file position into {@code dst} (fully). */
+    public void readPayload(long position, ByteBuffer dst) throws IOException {
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, position);
+            if (n < 0) {
+                throw new EOFException(path + ": payload at " + position + " past end of file");
+            }
+            position += n;
+        }
+    }
+
+    /**
+     * Makes everything appended so far durable (one fdatasync). The checkpoint slot written
+     * alongside records the length durable after the previous force, never this one's, so a
+     * crash in the middle of this fdatasync cannot make a torn record look like damage.
+     */
+    public void force() throws IOException {
+        long target = tail;
+        if (target == forcedLength) {
+            return;
+        }
+        if (forcedLength != checkpointed) {
+            writeSlot(forcedLength);
+        }
+        if (sync) {
+            channel.force(false);
+        }
+        forcedLength = target;
+    }
+
+    /** Forces the data, then records the full length as checkpoint and forces that. */
+    public void checkpoint() throws IOException {
+        force();
+        if (checkpointed != tail) {
+            writeSlot(tail);
+            if (sync) {
+                channel.force(false);
+            }
+        }
+    }
+
+    private void writeSlot(long length) throws IOException {
+        writeFully(channel, slot(sequence, length), SLOT0_OFFSET + nextSlot * SLOT_SIZE);
+        nextSlot ^= 1;
+        checkpointed = length;
+    }
+
+    void setTail(long tail) {
+        this.tail = tail;
+        this.forcedLength = tail;
+    }
+
+    void setRecovered(int nextSlot, long checkpointed) {
+        this.nextSlot = nextSlot;
+        this.checkpointed = checkpointed;
+    }
+
+    private void checkWritable() {
+        if (sealTag != null) {
+            throw new IllegalStateException("generation " + sequence + " is sealed");
+        }
+    }
+
+    static void writeFully(FileChannel ch, ByteBuffer src, long position) throws IOException {
+        while (src.hasRemaining()) {
+            position += ch.write(src, position);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (!closed) {
+            closed = true;
+            try {
+                channel.close();
+            } finally {
+                index.close();
+            }
+        }
+    }
+
+    /** Closes and deletes the file; the caller forces the directory. */
+    public void closeAndDelete() throws IOException {
+        close();
+        Files.deleteIfExists(path);
+    }
+}

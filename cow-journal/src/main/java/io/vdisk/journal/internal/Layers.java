@@ -1,0 +1,78 @@
+package io.vdisk.journal.internal;
+
+import io.vdisk.journal.BaseImage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The read path: resolves each block through a stack of generations (newest first) and falls
+ * through to the base. A generation that shrank the image masks lower layers from its
+ * {@link GenerationLog#maskBlock()} on. Consecutive blocks that fall through to the base are
+ * read from it in one call.
+ *
+ * <p>
+ * Stateless; thread-safe as long as the caller keeps the layers from being closed meanwhile.
+ */
+public final class Layers {
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(65536).asReadOnlyBuffer();
+
+    private Layers() {
+    }
+
+    /** Fills {@code dst} (position to limit) with the image bytes at {@code offset}. */
+    public static void read(GenerationLog[] layers, BaseImage base, int blockSize, long offset,
+            ByteBuffer dst) throws IOException {
+        long pos = offset;
+        long runStart = -1; // image offset where a pending base run begins
+        int runDst = 0;
+        while (dst.hasRemaining()) {
+            long block = pos / blockSize;
+            int inBlock = (int) (pos % blockSize);
+            int n = Math.min(blockSize - inBlock, dst.remaining());
+            GenerationLog owner = null;
+            long where = 0;
+            boolean zero = false;
+            for (GenerationLog layer : layers) {
+                Long v = layer.index().get(block);
+                if (v != null) {
+                    owner = layer;
+                    where = v;
+                    zero = v == BlockIndex.ZERO;
+                    break;
+                }
+                if (block >= layer.maskBlock()) {
+                    zero = true;
+                    break;
+                }
+            }
+            if (owner == null && !zero) {
+                if (runStart < 0) {
+                    runStart = pos;
+                    runDst = dst.position();
+                }
+            } else {
+                if (runStart >= 0) {
+                    base.read(runStart, dst.slice(runDst, dst.position() - runDst));
+                    runStart = -1;
+                }
+                ByteBuffer part = dst.slice(dst.position(), n);
+                if (zero) {
+                    fillZeros(part);
+                } else {
+                    owner.readPayload(where + inBlock, part);
+                }
+            }
+            dst.position(dst.position() + n);
+            pos += n;
+        }
+        if (runStart >= 0) {
+            base.read(runStart, dst.slice(runDst, dst.position() - runDst));
+        }
+    }
+
+    public static void fillZeros(ByteBuffer dst) {
+        while (dst.hasRemaining()) {
+            dst.put(ZEROS.duplicate().limit(Math.min(ZEROS.capacity(), dst.remaining())));
+        }
+    }
+}
