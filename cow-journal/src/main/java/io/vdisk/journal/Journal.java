@@ -54,11 +54,11 @@ public final class Journal implements AutoCloseable {
     private long durableMutations; // guarded by syncLock
 
     private Journal(JournalDirectory directory, JournalOptions opts, BaseImage base,
-            String baseTag) {
+        String baseTag) {
         this.directory = directory;
         this.blockSize = opts.blockSize();
         this.pressure = new BackPressure(opts.maxDirtyBytes(), opts.flushWantedBytes(),
-                opts.flushWanted());
+            opts.flushWanted());
         this.base = base;
         this.baseTag = baseTag;
     }
@@ -70,7 +70,7 @@ public final class Journal implements AutoCloseable {
      * @throws JournalCorruptException if flushed or sealed data is damaged
      */
     public static Journal open(java.nio.file.Path dir, BaseImage base, String baseTag,
-            JournalOptions opts) throws IOException {
+        JournalOptions opts) throws IOException {
         Objects.requireNonNull(base);
         Objects.requireNonNull(baseTag);
         JournalDirectory d = JournalDirectory.lock(dir, opts);
@@ -133,7 +133,7 @@ public final class Journal implements AutoCloseable {
             ensureOpen();
             if (offset + length > active.size()) {
                 throw new IllegalArgumentException("range " + offset + "+" + length
-                        + " past the image size " + active.size());
+                    + " past the image size " + active.size());
             }
             if (src != null) {
                 writeRange(offset, length, src);
@@ -287,7 +287,7 @@ public final class Journal implements AutoCloseable {
             ensureOpen();
             if (sealed != null) {
                 throw new IllegalStateException(
-                        "generation " + sealed.sequence() + " is sealed and not yet released");
+                    "generation " + sealed.sequence() + " is sealed and not yet released");
             }
             active.appendSeal(baseTag);
             GenerationLog next = directory.create(active.sequence() + 1, active.size());
@@ -407,8 +407,8 @@ public final class Journal implements AutoCloseable {
             closed = true;
             pressure.close();
             try (JournalDirectory d = directory;
-                    GenerationLog a = active;
-                    GenerationLog s = sealed) {
+                GenerationLog a = active;
+                GenerationLog s = sealed) {
                 if (sealedView != null) {
                     sealedView.invalidate();
                 }
@@ -438,8 +438,8 @@ public final class Journal implements AutoCloseable {
 
     private GenerationLog[] layers() {
         return sealed == null
-                ? new GenerationLog[]{active}
-                : new GenerationLog[]{active, sealed};
+            ? new GenerationLog[]{active}
+            : new GenerationLog[]{active, sealed};
     }
 
     private long dirtyLocked() {

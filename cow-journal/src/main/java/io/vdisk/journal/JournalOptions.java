@@ -76,7 +76,7 @@ public final class JournalOptions {
         public Builder blockSize(int blockSize) {
             if (blockSize < 512 || blockSize > 65536 || Integer.bitCount(blockSize) != 1) {
                 throw new IllegalArgumentException(
-                        "block size must be a power of two in 512..65536: " + blockSize);
+                    "block size must be a power of two in 512..65536: " + blockSize);
             }
             this.blockSize = blockSize;
             return this;

@@ -138,7 +138,7 @@ class JournalPropertyTest {
     }
 
     private static void checkRandomRead(Random rnd, Journal j, byte[] model, String why)
-            throws Exception {
+        throws Exception {
         assertEquals(model.length, j.size(), why + ": size");
         int off = model.length == 0 ? 0 : rnd.nextInt(model.length + 1);
         int len = rnd.nextInt(4 * j.blockSize());
@@ -151,7 +151,7 @@ class JournalPropertyTest {
         }
         assertEquals(expected, n, why + ": read length");
         assertArrayEquals(Arrays.copyOfRange(model, off, off + n),
-                Arrays.copyOf(dst.array(), n), why + ": read " + off + "+" + n);
+            Arrays.copyOf(dst.array(), n), why + ": read " + off + "+" + n);
     }
 
     /** A random range inside [0, size): often block-aligned, sometimes tiny, sometimes long. */

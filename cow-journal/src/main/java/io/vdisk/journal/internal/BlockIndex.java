@@ -34,7 +34,7 @@ public final class BlockIndex implements AutoCloseable {
         this.file = file;
         Files.deleteIfExists(file);
         this.db = DBMaker.fileDB(file.toFile()).fileMmapEnableIfSupported().cleanerHackEnable()
-                .fileDeleteAfterClose().make();
+            .fileDeleteAfterClose().make();
         this.map = db.treeMap("blocks", Serializer.LONG, Serializer.LONG).createOrOpen();
     }
 

@@ -41,7 +41,7 @@ public final class GenerationLog implements AutoCloseable {
     private boolean closed;
 
     GenerationLog(Path path, FileChannel channel, long sequence, int blockSize, long startSize,
-            boolean sync, long tail) throws IOException {
+        boolean sync, long tail) throws IOException {
         this.path = path;
         this.channel = channel;
         this.sequence = sequence;
@@ -61,10 +61,10 @@ public final class GenerationLog implements AutoCloseable {
      * that the file's existence is durable too.
      */
     public static GenerationLog create(Path dir, long sequence, int blockSize, long startSize,
-            boolean sync) throws IOException {
+        boolean sync) throws IOException {
         Path file = dir.resolve(fileName(sequence));
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.READ, StandardOpenOption.WRITE);
+            StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             writeFully(ch, header(blockSize, sequence, startSize), 0);
             if (sync) {
@@ -149,7 +149,7 @@ public final class GenerationLog implements AutoCloseable {
         checkWritable();
         int length = count * blockSize;
         ByteBuffer payload = staging.duplicate().position(RECORD_HEADER_SIZE)
-                .limit(RECORD_HEADER_SIZE + length);
+            .limit(RECORD_HEADER_SIZE + length);
         recordHeader(staging, 0, TYPE_DATA, length, sequence, firstBlock, count, payload);
         long at = tail;
         writeFully(channel, staging.duplicate().position(0).limit(RECORD_HEADER_SIZE + length), at);
@@ -179,7 +179,7 @@ public final class GenerationLog implements AutoCloseable {
     }
 
     private void appendPlain(byte type, long arg, int count, ByteBuffer payload)
-            throws IOException {
+        throws IOException {
         checkWritable();
         int length = payload == null ? 0 : payload.remaining();
         ByteBuffer rec = ByteBuffer.allocate(RECORD_HEADER_SIZE + length);

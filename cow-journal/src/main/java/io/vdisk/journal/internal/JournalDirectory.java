@@ -40,7 +40,7 @@ public final class JournalDirectory implements AutoCloseable {
     private final FileLock lock;
 
     private JournalDirectory(Path dir, JournalOptions opts, FileChannel lockChannel,
-            FileLock lock) {
+        FileLock lock) {
         this.dir = dir;
         this.blockSize = opts.blockSize();
         this.sync = opts.sync();
@@ -51,7 +51,7 @@ public final class JournalDirectory implements AutoCloseable {
     public static JournalDirectory lock(Path dir, JournalOptions opts) throws IOException {
         Files.createDirectories(dir);
         FileChannel ch = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
+            StandardOpenOption.WRITE);
         FileLock l;
         try {
             l = ch.tryLock();
@@ -101,21 +101,21 @@ public final class JournalDirectory implements AutoCloseable {
                 } else if (log.isSealed()) {
                     if (sealed != null) {
                         throw new JournalCorruptException(log.path(), 0,
-                                "second sealed generation over base " + baseTag + " (other: "
-                                        + sealed.path() + ")");
+                            "second sealed generation over base " + baseTag + " (other: "
+                                + sealed.path() + ")");
                     }
                     sealed = log;
                 } else {
                     if (active != null) {
                         throw new JournalCorruptException(log.path(), 0,
-                                "second unsealed generation (other: " + active.path() + ")");
+                            "second unsealed generation (other: " + active.path() + ")");
                     }
                     active = log;
                 }
             }
             if (sealed != null && active != null && active.sequence() < sealed.sequence()) {
                 throw new JournalCorruptException(active.path(), 0,
-                        "unsealed generation older than sealed " + sealed.path());
+                    "unsealed generation older than sealed " + sealed.path());
             }
             long startSize = sealed != null ? sealed.size() : base.size();
             if (active == null || active.isEmpty()) {

@@ -21,7 +21,7 @@ public final class Layers {
 
     /** Fills {@code dst} (position to limit) with the image bytes at {@code offset}. */
     public static void read(GenerationLog[] layers, BaseImage base, int blockSize, long offset,
-            ByteBuffer dst) throws IOException {
+        ByteBuffer dst) throws IOException {
         long pos = offset;
         long runStart = -1; // image offset where a pending base run begins
         int runDst = 0;

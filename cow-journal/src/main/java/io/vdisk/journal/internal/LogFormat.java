@@ -120,7 +120,7 @@ public final class LogFormat {
 
     /** Writes a record header at {@code at}; the CRC covers it and {@code payload}. */
     static void recordHeader(ByteBuffer dst, int at, byte type, int length, long sequence,
-            long arg, int count, ByteBuffer payload) {
+        long arg, int count, ByteBuffer payload) {
         dst.putShort(at + REC_MAGIC_OFFSET, RECORD_MAGIC).put(at + REC_TYPE_OFFSET, type);
         dst.put(at + REC_TYPE_OFFSET + 1, (byte) 0).putInt(at + REC_LENGTH_OFFSET, length);
         dst.putLong(at + REC_SEQUENCE_OFFSET, sequence).putLong(at + REC_ARG_OFFSET, arg);

@@ -64,7 +64,7 @@ public final class LogRecovery {
 
     /** Opens and replays {@code file}; returns the generation with its index rebuilt. */
     public static GenerationLog recover(Path file, long sequence, int blockSize, boolean sync)
-            throws IOException {
+        throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             return new LogRecovery(file, ch, blockSize, sync).run(sequence);
@@ -80,7 +80,7 @@ public final class LogRecovery {
         readFully(h, 0);
         if (h.getInt(MAGIC_OFFSET) != MAGIC) {
             throw corrupt(0, String.format("bad magic %08x, expected %08x",
-                    h.getInt(MAGIC_OFFSET), MAGIC));
+                h.getInt(MAGIC_OFFSET), MAGIC));
         }
         if (h.getShort(VERSION_OFFSET) != VERSION) {
             throw corrupt(VERSION_OFFSET, "unsupported version " + h.getShort(VERSION_OFFSET));
@@ -90,12 +90,12 @@ public final class LogRecovery {
         }
         if (h.getLong(SEQUENCE_OFFSET) != sequence) {
             throw corrupt(SEQUENCE_OFFSET, "sequence " + h.getLong(SEQUENCE_OFFSET)
-                    + " does not match the file name's " + sequence);
+                + " does not match the file name's " + sequence);
         }
         int fileBlockSize = h.getInt(BLOCK_SIZE_OFFSET);
         if (fileBlockSize != blockSize) {
             throw new IOException(path + ": journal block size is " + fileBlockSize
-                    + ", options ask for " + blockSize);
+                + ", options ask for " + blockSize);
         }
         long startSize = h.getLong(START_SIZE_OFFSET);
         if (startSize < 0) {
@@ -115,7 +115,7 @@ public final class LogRecovery {
             throw corrupt(fileLength, "file ends before its checkpoint " + checkpoint);
         }
         GenerationLog log = new GenerationLog(path, channel, sequence, blockSize, startSize, sync,
-                HEADER_SIZE);
+            HEADER_SIZE);
         try {
             long end = replay(log, sequence, checkpoint, fileLength);
             if (end < fileLength) {
@@ -134,7 +134,7 @@ public final class LogRecovery {
 
     /** Replays records; returns the end of the valid log. */
     private long replay(GenerationLog log, long sequence, long checkpoint, long fileLength)
-            throws IOException {
+        throws IOException {
         long pos = HEADER_SIZE;
         while (pos < fileLength) {
             String bad = null;
@@ -176,11 +176,11 @@ public final class LogRecovery {
     }
 
     private void apply(GenerationLog log, long pos, byte type, int length, long sequence)
-            throws IOException {
+        throws IOException {
         ByteBuffer r = recordHeader;
         if (r.getLong(REC_SEQUENCE_OFFSET) != sequence) {
             throw corrupt(pos, "record of generation " + r.getLong(REC_SEQUENCE_OFFSET)
-                    + " in the file of generation " + sequence);
+                + " in the file of generation " + sequence);
         }
         long arg = r.getLong(REC_ARG_OFFSET);
         int count = r.getInt(REC_COUNT_OFFSET);
@@ -189,7 +189,7 @@ public final class LogRecovery {
             case TYPE_DATA -> {
                 if (count < 1 || (long) count * blockSize != length) {
                     throw corrupt(pos, "DATA record of " + count + " blocks has " + length
-                            + " payload bytes");
+                        + " payload bytes");
                 }
                 checkBlocks(pos, arg, count, blocks);
                 log.applyData(arg, count, pos + RECORD_HEADER_SIZE);
@@ -210,11 +210,11 @@ public final class LogRecovery {
             case TYPE_SEAL -> {
                 if (arg != log.size() || length > MAX_TAG_BYTES || count != 0) {
                     throw corrupt(pos, "SEAL record says size " + arg + ", replay gives "
-                            + log.size());
+                        + log.size());
                 }
                 try {
                     log.markSealed(StandardCharsets.UTF_8.newDecoder()
-                            .decode(payload.duplicate().flip()).toString());
+                        .decode(payload.duplicate().flip()).toString());
                 } catch (CharacterCodingException e) {
                     throw corrupt(pos, "SEAL record's base tag is not UTF-8");
                 }
