@@ -21,8 +21,8 @@ package io.vdisk.ninep;
  * @param ctimeNsec last status change, nanoseconds
  */
 public record Attr(int mode, int uid, int gid, long nlink, long rdev, long size, long blksize,
-        long blocks, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec, long ctimeSec,
-        long ctimeNsec) {
+    long blocks, long atimeSec, long atimeNsec, long mtimeSec, long mtimeNsec, long ctimeSec,
+    long ctimeNsec) {
     /** File type mask. */
     public static final int S_IFMT = 0170000;
     /** Directory. */
@@ -53,7 +53,7 @@ public record Attr(int mode, int uid, int gid, long nlink, long rdev, long size,
      */
     public static Attr of(int mode, int uid, int gid, long nlink, long size, long timeSec) {
         return new Attr(mode, uid, gid, nlink, 0, size, 4096, (size + 511) / 512, timeSec, 0,
-                timeSec, 0, timeSec, 0);
+            timeSec, 0, timeSec, 0);
     }
 
     /** @return whether the type bits say directory */

@@ -113,7 +113,7 @@ public interface FileServer<N> {
      * @throws NinePException EEXIST, EROFS, EOPNOTSUPP, ...
      */
     default N symlink(Caller caller, N dir, String name, String target, int gid)
-            throws NinePException {
+        throws NinePException {
         throw new NinePException(Errno.EOPNOTSUPP, "symlinks not supported");
     }
 
@@ -131,7 +131,7 @@ public interface FileServer<N> {
      * @throws NinePException EPERM by default
      */
     default N mknod(Caller caller, N dir, String name, int mode, int major, int minor, int gid)
-            throws NinePException {
+        throws NinePException {
         throw new NinePException(Errno.EPERM, "mknod not supported");
     }
 
@@ -167,7 +167,7 @@ public interface FileServer<N> {
      * @throws NinePException ENOENT, EXDEV, ENOTEMPTY, EROFS, ...
      */
     default void renameat(N oldDir, String oldName, N newDir, String newName)
-            throws NinePException {
+        throws NinePException {
         throw new NinePException(Errno.EROFS, "read-only file system");
     }
 

@@ -12,7 +12,7 @@ package io.vdisk.ninep;
  * @param clientId the requesting host
  */
 public record LockRequest(int type, int flags, long start, long length, int procId,
-        String clientId) {
+    String clientId) {
     /** Read lock. */
     public static final int RDLCK = 0;
     /** Write lock. */

@@ -51,16 +51,16 @@ public final class NinePServer implements AutoCloseable {
     private NinePServer(Builder b) throws IOException {
         boolean epoll = Epoll.isAvailable();
         boss = epoll
-                ? new EpollEventLoopGroup(1, new DefaultThreadFactory("ninep-accept"))
-                : new NioEventLoopGroup(1, new DefaultThreadFactory("ninep-accept"));
+            ? new EpollEventLoopGroup(1, new DefaultThreadFactory("ninep-accept"))
+            : new NioEventLoopGroup(1, new DefaultThreadFactory("ninep-accept"));
         workers = epoll
-                ? new EpollEventLoopGroup(b.ioThreads, new DefaultThreadFactory("ninep-io"))
-                : new NioEventLoopGroup(b.ioThreads, new DefaultThreadFactory("ninep-io"));
+            ? new EpollEventLoopGroup(b.ioThreads, new DefaultThreadFactory("ninep-io"))
+            : new NioEventLoopGroup(b.ioThreads, new DefaultThreadFactory("ninep-io"));
         ExecutorService pool = null;
         java.util.concurrent.Executor executor = b.executor;
         if (executor == null) {
             pool = Executors.newFixedThreadPool(b.workerThreads,
-                    new DefaultThreadFactory("ninep-worker", true));
+                new DefaultThreadFactory("ninep-worker", true));
             executor = pool;
         }
         ownedExecutor = pool;
@@ -70,23 +70,23 @@ public final class NinePServer implements AutoCloseable {
         final int maxMsize = b.maxMsize;
         final Clock clock = b.clock;
         Class<? extends ServerChannel> channelType = epoll
-                ? EpollServerSocketChannel.class
-                : NioServerSocketChannel.class;
+            ? EpollServerSocketChannel.class
+            : NioServerSocketChannel.class;
         ServerBootstrap sb = new ServerBootstrap().group(boss, workers).channel(channelType)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        Session session = new Session(maxMsize);
-                        ch.pipeline().addLast("frames", new FrameDecoder(session::msize))
-                                .addLast("encoder", MessageEncoder.INSTANCE)
-                                .addLast("server",
-                                        new RequestHandler(fs, session, exec, clock, maxMsize))
-                                .addLast("log", new ConnectionLog());
-                    }
-                });
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childHandler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    Session session = new Session(maxMsize);
+                    ch.pipeline().addLast("frames", new FrameDecoder(session::msize))
+                        .addLast("encoder", MessageEncoder.INSTANCE)
+                        .addLast("server",
+                            new RequestHandler(fs, session, exec, clock, maxMsize))
+                        .addLast("log", new ConnectionLog());
+                }
+            });
         try {
             serverChannel = sb.bind(b.address).sync().channel();
         } catch (InterruptedException e) {
@@ -96,10 +96,10 @@ public final class NinePServer implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw new IOException("cannot bind 9P server to " + b.address + ": " + e.getMessage(),
-                    e);
+                e);
         }
         LOG.log(System.Logger.Level.INFO, "9p: serving on {0} (msize {1}, {2})", localAddress(),
-                maxMsize, epoll ? "epoll" : "nio");
+            maxMsize, epoll ? "epoll" : "nio");
     }
 
     /**
@@ -142,14 +142,14 @@ public final class NinePServer implements AutoCloseable {
         @Override
         public void channelActive(ChannelHandlerContext ctx) throws Exception {
             LOG.log(System.Logger.Level.INFO, "9p: connection from {0}",
-                    ctx.channel().remoteAddress());
+                ctx.channel().remoteAddress());
             super.channelActive(ctx);
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             LOG.log(System.Logger.Level.INFO, "9p: connection from {0} closed",
-                    ctx.channel().remoteAddress());
+                ctx.channel().remoteAddress());
             super.channelInactive(ctx);
         }
     }

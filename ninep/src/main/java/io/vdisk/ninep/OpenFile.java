@@ -81,7 +81,7 @@ public interface OpenFile extends AutoCloseable {
      */
     default LockRequest getlock(LockRequest request) throws NinePException {
         return new LockRequest(LockRequest.UNLCK, 0, request.start(), request.length(),
-                request.procId(), request.clientId());
+            request.procId(), request.clientId());
     }
 
     /** Releases the open file; called once. Must not throw for ordinary reasons. */

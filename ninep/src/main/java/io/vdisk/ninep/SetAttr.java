@@ -20,7 +20,7 @@ package io.vdisk.ninep;
  * @param mtimeNsec modification time, nanoseconds
  */
 public record SetAttr(int valid, int mode, int uid, int gid, long size, long atimeSec,
-        long atimeNsec, long mtimeSec, long mtimeNsec) {
+    long atimeNsec, long mtimeSec, long mtimeNsec) {
     /** Set the permission bits. */
     public static final int MODE = 0x1;
     /** Set the owner. */

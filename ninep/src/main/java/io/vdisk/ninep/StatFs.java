@@ -14,7 +14,7 @@ package io.vdisk.ninep;
  * @param namelen maximum name length
  */
 public record StatFs(int type, int bsize, long blocks, long bfree, long bavail, long files,
-        long ffree, long fsid, int namelen) {
+    long ffree, long fsid, int namelen) {
     /** The type magic of v9fs. */
     public static final int V9FS_MAGIC = 0x01021997;
 }

@@ -30,11 +30,11 @@ public final class ClassicMessages {
      * numbers and the empty string for strings.
      */
     public record Stat(int type, int dev, Qid qid, int mode, int atime, int mtime, long length,
-            String name, String uid, String gid, String muid) {
+        String name, String uid, String gid, String muid) {
         /** @return the encoded size including the leading size[2] */
         public int size() {
             return 2 + 2 + 4 + Qid.SIZE + 4 + 4 + 4 + 8 + Wire.strSize(name) + Wire.strSize(uid)
-                    + Wire.strSize(gid) + Wire.strSize(muid);
+                + Wire.strSize(gid) + Wire.strSize(muid);
         }
 
         /** Writes the stat including its size[2]. */
@@ -61,8 +61,8 @@ public final class ClassicMessages {
             }
             ByteBuf s = in.readSlice(size);
             Stat st = new Stat(Wire.u16(s), Wire.u32(s), Wire.qid(s), Wire.u32(s), Wire.u32(s),
-                    Wire.u32(s), Wire.u64(s), Wire.str(s), Wire.str(s), Wire.str(s),
-                    Wire.str(s));
+                Wire.u32(s), Wire.u64(s), Wire.str(s), Wire.str(s), Wire.str(s),
+                Wire.str(s));
             return st;
         }
     }

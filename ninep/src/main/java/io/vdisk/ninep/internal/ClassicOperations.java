@@ -91,8 +91,8 @@ final class ClassicOperations {
             mode |= ClassicMessages.DMSYMLINK;
         }
         return new Stat(0, 0, q, mode, (int) a.atimeSec(), (int) a.mtimeSec(),
-                q.isDirectory() ? 0 : a.size(), name, Integer.toUnsignedString(a.uid()),
-                Integer.toUnsignedString(a.gid()), "");
+            q.isDirectory() ? 0 : a.size(), name, Integer.toUnsignedString(a.uid()),
+            Integer.toUnsignedString(a.gid()), "");
     }
 
     private Message wstat(ClassicMessages.Twstat t) throws NinePException {
@@ -113,7 +113,7 @@ final class ClassicOperations {
         }
         if (valid != 0) {
             fs.setattr(f.node, new SetAttr(valid, s.mode() & 07777, 0, 0, s.length(),
-                    Integer.toUnsignedLong(s.atime()), 0, Integer.toUnsignedLong(s.mtime()), 0));
+                Integer.toUnsignedLong(s.atime()), 0, Integer.toUnsignedLong(s.mtime()), 0));
         }
         if (!s.name().isEmpty() && !s.name().equals(f.name)) {
             if (f.parent == null) {
@@ -133,10 +133,10 @@ final class ClassicOperations {
             f.dirReader = r;
         }
         int count = Math.min(Integer.compareUnsigned(t.count(), 0) < 0
-                ? Integer.MAX_VALUE
-                : t.count(), session.msize() - 11);
+            ? Integer.MAX_VALUE
+            : t.count(), session.msize() - 11);
         return new IoMessages.Rread(MessageType.RREAD,
-                Unpooled.wrappedBuffer(r.read(t.offset(), count)));
+            Unpooled.wrappedBuffer(r.read(t.offset(), count)));
     }
 
     private byte[] listing(Fid f, OpenFile dir) throws NinePException {

@@ -37,13 +37,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (discard > 0) {
-            int n = (int) Math.min(discard, in.readableBytes());
-            in.skipBytes(n);
-            discard -= n;
-            if (discard > 0) {
-                return;
-            }
+        if (discard > 0 && skip(in) > 0) {
+            return;
         }
         if (in.readableBytes() < 4) {
             return;
@@ -58,6 +53,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         if (size < Wire.HEADER_SIZE) {
             out.add(new DecodeError(Wire.NOTAG, Errno.EPROTO, "frame size " + size, false));
             discard = size;
+            skip(in);
             return;
         }
         if (size > msize.getAsInt()) {
@@ -66,8 +62,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             }
             int tag = in.getUnsignedShortLE(start + 5);
             out.add(new DecodeError(tag, Errno.EMSGSIZE,
-                    "frame size " + size + " > msize " + msize.getAsInt(), false));
+                "frame size " + size + " > msize " + msize.getAsInt(), false));
             discard = size;
+            skip(in);
             return;
         }
         if (in.readableBytes() < size) {
@@ -87,5 +84,13 @@ public final class FrameDecoder extends ByteToMessageDecoder {
         } catch (MalformedFrameException e) {
             out.add(new DecodeError(tag, e.errno(), type + ": " + e.getMessage(), false));
         }
+    }
+
+    /** Skips bytes of a rejected frame (a decoder must consume input when it emits). */
+    private long skip(ByteBuf in) {
+        int n = (int) Math.min(discard, in.readableBytes());
+        in.skipBytes(n);
+        discard -= n;
+        return discard;
     }
 }

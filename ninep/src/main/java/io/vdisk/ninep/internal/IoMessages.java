@@ -125,7 +125,7 @@ public final class IoMessages {
             int count = Wire.u32(in);
             if (count < 0 || count > in.readableBytes()) {
                 throw new MalformedFrameException(Errno.EPROTO,
-                        "count " + count + " exceeds frame");
+                    "count " + count + " exceeds frame");
             }
             return new Rread(t, in.readRetainedSlice(count));
         }
@@ -150,7 +150,7 @@ public final class IoMessages {
             int count = Wire.u32(in);
             if (count < 0 || count > in.readableBytes()) {
                 throw new MalformedFrameException(Errno.EPROTO,
-                        "count " + count + " exceeds frame");
+                    "count " + count + " exceeds frame");
             }
             return new Twrite(fid, offset, in.readRetainedSlice(count));
         }

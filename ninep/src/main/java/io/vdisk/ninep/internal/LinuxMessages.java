@@ -21,15 +21,15 @@ public final class LinuxMessages {
      * gid[4]} (flags 0).
      */
     public record Tcreate(MessageType type, int fid, String name, int flags, int mode, int major,
-            int minor, int gid) implements Message {
+        int minor, int gid) implements Message {
         static Tcreate decode(MessageType t, ByteBuf in) {
             int fid = Wire.u32(in);
             String name = Wire.str(in);
             return switch (t) {
                 case TLCREATE -> new Tcreate(t, fid, name, Wire.u32(in), Wire.u32(in), 0, 0,
-                        Wire.u32(in));
+                    Wire.u32(in));
                 case TMKNOD -> new Tcreate(t, fid, name, 0, Wire.u32(in), Wire.u32(in),
-                        Wire.u32(in), Wire.u32(in));
+                    Wire.u32(in), Wire.u32(in));
                 default -> new Tcreate(t, fid, name, 0, Wire.u32(in), 0, 0, Wire.u32(in));
             };
         }
@@ -89,8 +89,8 @@ public final class LinuxMessages {
 
     /** {@code Trenameat: olddirfid[4] oldname[s] newdirfid[4] newname[s]}. */
     public record Trenameat(int oldDir, String oldName, int newDir, String newName)
-            implements
-                Message {
+        implements
+            Message {
         static Trenameat decode(MessageType t, ByteBuf in) {
             return new Trenameat(Wire.u32(in), Wire.str(in), Wire.u32(in), Wire.str(in));
         }
@@ -177,8 +177,8 @@ public final class LinuxMessages {
             long valid = Wire.u64(in);
             Qid qid = Wire.qid(in);
             Attr a = new Attr(Wire.u32(in), Wire.u32(in), Wire.u32(in), Wire.u64(in),
-                    Wire.u64(in), Wire.u64(in), Wire.u64(in), Wire.u64(in), Wire.u64(in),
-                    Wire.u64(in), Wire.u64(in), Wire.u64(in), Wire.u64(in), Wire.u64(in));
+                Wire.u64(in), Wire.u64(in), Wire.u64(in), Wire.u64(in), Wire.u64(in),
+                Wire.u64(in), Wire.u64(in), Wire.u64(in), Wire.u64(in), Wire.u64(in));
             for (int i = 0; i < 4; i++) {
                 Wire.u64(in);
             }
@@ -216,8 +216,8 @@ public final class LinuxMessages {
     public record Tsetattr(int fid, SetAttr attr) implements Message {
         static Tsetattr decode(MessageType t, ByteBuf in) {
             return new Tsetattr(Wire.u32(in), new SetAttr(Wire.u32(in), Wire.u32(in),
-                    Wire.u32(in), Wire.u32(in), Wire.u64(in), Wire.u64(in), Wire.u64(in),
-                    Wire.u64(in), Wire.u64(in)));
+                Wire.u32(in), Wire.u32(in), Wire.u64(in), Wire.u64(in), Wire.u64(in),
+                Wire.u64(in), Wire.u64(in)));
         }
 
         @Override
@@ -244,7 +244,7 @@ public final class LinuxMessages {
     public record Rstatfs(StatFs st) implements Message {
         static Rstatfs decode(MessageType t, ByteBuf in) {
             return new Rstatfs(new StatFs(Wire.u32(in), Wire.u32(in), Wire.u64(in), Wire.u64(in),
-                    Wire.u64(in), Wire.u64(in), Wire.u64(in), Wire.u64(in), Wire.u32(in)));
+                Wire.u64(in), Wire.u64(in), Wire.u64(in), Wire.u64(in), Wire.u32(in)));
         }
 
         @Override
@@ -314,7 +314,7 @@ public final class LinuxMessages {
             int type = Wire.u8(in);
             int flags = t == MessageType.TLOCK ? Wire.u32(in) : 0;
             return new LockMessage(t, fid, new LockRequest(type, flags, Wire.u64(in),
-                    Wire.u64(in), Wire.u32(in), Wire.str(in)));
+                Wire.u64(in), Wire.u32(in), Wire.str(in)));
         }
 
         @Override

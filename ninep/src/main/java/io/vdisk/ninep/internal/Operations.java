@@ -91,7 +91,7 @@ final class Operations {
             case TGETATTR -> {
                 Fid f = session.fid(((LinuxMessages.Tgetattr) m).fid());
                 yield new LinuxMessages.Rgetattr(LinuxMessages.Rgetattr.BASIC, fs.qid(f.node),
-                        fs.getattr(f.node));
+                    fs.getattr(f.node));
             }
             case TSETATTR -> {
                 var t = (LinuxMessages.Tsetattr) m;
@@ -108,34 +108,34 @@ final class Operations {
                 var t = (LinuxMessages.Tsymlink) m;
                 Fid d = session.fid(t.fid());
                 yield new QidReply(MessageType.RSYMLINK, fs.qid(
-                        fs.symlink(d.caller, d.node, checkName(t.name()), t.target(), t.gid())));
+                    fs.symlink(d.caller, d.node, checkName(t.name()), t.target(), t.gid())));
             }
             case TREADLINK -> new LinuxMessages.Rreadlink(
-                    fs.readlink(session.fid(((FidRequest) m).fid()).node));
+                fs.readlink(session.fid(((FidRequest) m).fid()).node));
             case TSTATFS -> new LinuxMessages.Rstatfs(
-                    fs.statfs(session.fid(((FidRequest) m).fid()).node));
+                fs.statfs(session.fid(((FidRequest) m).fid()).node));
             case TRENAME -> {
                 TwoFids t = (TwoFids) m;
                 fs.rename(session.fid(t.fid1()).node, session.fid(t.fid2()).node,
-                        checkName(t.name()));
+                    checkName(t.name()));
                 yield new Empty(MessageType.RRENAME);
             }
             case TRENAMEAT -> {
                 var t = (LinuxMessages.Trenameat) m;
                 fs.renameat(session.fid(t.oldDir()).node, checkName(t.oldName()),
-                        session.fid(t.newDir()).node, checkName(t.newName()));
+                    session.fid(t.newDir()).node, checkName(t.newName()));
                 yield new Empty(MessageType.RRENAMEAT);
             }
             case TUNLINKAT -> {
                 var t = (LinuxMessages.Tunlinkat) m;
                 fs.unlinkat(session.fid(t.dirFid()).node, checkName(t.name()),
-                        t.flags() & AT_REMOVEDIR);
+                    t.flags() & AT_REMOVEDIR);
                 yield new Empty(MessageType.RUNLINKAT);
             }
             case TLINK -> {
                 TwoFids t = (TwoFids) m;
                 fs.link(session.fid(t.fid1()).node, session.fid(t.fid2()).node,
-                        checkName(t.name()));
+                    checkName(t.name()));
                 yield new Empty(MessageType.RLINK);
             }
             case TXATTRWALK -> xattrwalk((TwoFids) m);
@@ -155,7 +155,7 @@ final class Operations {
             case TGETLOCK -> {
                 LockMessage t = (LockMessage) m;
                 yield new LockMessage(MessageType.RGETLOCK, Wire.NOFID,
-                        opened(session.fid(t.fid())).getlock(t.lock()));
+                    opened(session.fid(t.fid())).getlock(t.lock()));
             }
             default -> throw new NinePException(Errno.EOPNOTSUPP, m.type() + " not supported");
         };
@@ -172,7 +172,7 @@ final class Operations {
         Object root = fs.attach(caller, t.aname());
         Qid qid = fs.qid(root);
         if (session.fids.putIfAbsent(t.fid(),
-                new Fid(root, qid, caller, "/", null, false)) != null) {
+            new Fid(root, qid, caller, "/", null, false)) != null) {
             throw new NinePException(Errno.EINVAL, "fid in use");
         }
         return new QidReply(MessageType.RATTACH, qid);
@@ -232,11 +232,11 @@ final class Operations {
         String name = checkName(t.name());
         if (t.type() == MessageType.TMKDIR) {
             return new QidReply(MessageType.RMKDIR,
-                    fs.qid(fs.mkdir(d.caller, d.node, name, t.mode(), t.gid())));
+                fs.qid(fs.mkdir(d.caller, d.node, name, t.mode(), t.gid())));
         }
         if (t.type() == MessageType.TMKNOD) {
             return new QidReply(MessageType.RMKNOD, fs.qid(fs.mknod(d.caller, d.node, name,
-                    t.mode(), t.major(), t.minor(), t.gid())));
+                t.mode(), t.major(), t.minor(), t.gid())));
         }
         if (d.open != null) {
             throw new NinePException(Errno.EINVAL, "fid already open");
@@ -248,7 +248,7 @@ final class Operations {
 
     /** After a create: the fid now names the new node, opened. */
     Fid replaceWithOpened(Fid dir, int fid, Object child, String name, int flags)
-            throws NinePException {
+        throws NinePException {
         Fid nf = new Fid(child, fs.qid(child), dir.caller, name, dir.node, false);
         nf.open = fs.open(child, flags);
         if (!session.fids.replace(fid, dir, nf)) {
@@ -275,7 +275,7 @@ final class Operations {
     private Object read(ByteBufAllocator alloc, int tag, Fid f, Tread t) throws NinePException {
         if (f.xattr) {
             return new Fcall(tag,
-                    new IoMessages.Rread(MessageType.RREAD, io.netty.buffer.Unpooled.EMPTY_BUFFER));
+                new IoMessages.Rread(MessageType.RREAD, io.netty.buffer.Unpooled.EMPTY_BUFFER));
         }
         OpenFile of = opened(f);
         if (t.offset() < 0) {
@@ -401,7 +401,7 @@ final class Operations {
     /** Refuses names that are not a single path element. */
     static String checkName(String name) throws NinePException {
         if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
-                || name.indexOf('\0') >= 0) {
+            || name.indexOf('\0') >= 0) {
             throw new NinePException(Errno.EINVAL, "bad name '" + name + "'");
         }
         return name;

@@ -27,10 +27,10 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(RequestHandler.class.getName());
     private static final int MIN_MSIZE = 256;
     private static final Set<MessageType> CLASSIC_ONLY = EnumSet.of(MessageType.TOPEN,
-            MessageType.TCREATE, MessageType.TSTAT, MessageType.TWSTAT);
+        MessageType.TCREATE, MessageType.TSTAT, MessageType.TWSTAT);
     private static final Set<MessageType> SHARED = EnumSet.of(MessageType.TVERSION,
-            MessageType.TAUTH, MessageType.TATTACH, MessageType.TFLUSH, MessageType.TWALK,
-            MessageType.TREAD, MessageType.TWRITE, MessageType.TCLUNK, MessageType.TREMOVE);
+        MessageType.TAUTH, MessageType.TATTACH, MessageType.TFLUSH, MessageType.TWALK,
+        MessageType.TREAD, MessageType.TWRITE, MessageType.TCLUNK, MessageType.TREMOVE);
 
     private final Session session;
     private final Executor executor;
@@ -45,7 +45,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
      * @param maxMsize the largest msize to agree to
      */
     public RequestHandler(FileServer<Object> fs, Session session, Executor executor, Clock clock,
-            int maxMsize) {
+        int maxMsize) {
         this.session = session;
         this.executor = executor;
         this.maxMsize = maxMsize;
@@ -56,7 +56,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof DecodeError e) {
             LOG.log(System.Logger.Level.DEBUG, "bad frame from {0}: {1}", ctx.channel(),
-                    e.reason());
+                e.reason());
             var f = ctx.writeAndFlush(new Fcall(e.tag(), session.error(e.errno())));
             if (e.fatal()) {
                 f.addListener(ChannelFutureListener.CLOSE);
@@ -118,7 +118,7 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         p.flushed = true;
         // Always go through the event loop's queue, behind the old reply if it was just queued.
         p.done.whenComplete((v, t) -> ctx.channel().eventLoop()
-                .execute(() -> reply(ctx, tag, new SessionMessages.Empty(MessageType.RFLUSH))));
+            .execute(() -> reply(ctx, tag, new SessionMessages.Empty(MessageType.RFLUSH))));
     }
 
     private void dispatch(ChannelHandlerContext ctx, Fcall call) {
@@ -176,7 +176,10 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.log(System.Logger.Level.DEBUG, "9p connection " + ctx.channel() + " failed", cause);
+        // I/O errors are clients going away; anything else is a bug worth a warning.
+        System.Logger.Level level = cause instanceof java.io.IOException
+                ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
+        LOG.log(level, "9p connection " + ctx.channel() + " failed", cause);
         ctx.close();
     }
 }

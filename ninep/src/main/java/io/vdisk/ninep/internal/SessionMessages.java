@@ -29,7 +29,7 @@ public final class SessionMessages {
      * the leading fid. {@code n_uname} is absent in classic 9P2000 (then {@code -1}).
      */
     public record Tattach(MessageType type, int fid, int afid, String uname, String aname,
-            int nUname) implements Message {
+        int nUname) implements Message {
         static Tattach decode(MessageType t, ByteBuf in) {
             int fid = t == MessageType.TAUTH ? Wire.NOFID : Wire.u32(in);
             int afid = Wire.u32(in);

@@ -29,7 +29,7 @@ public final class Wire {
     private static void need(ByteBuf in, int n, String what) {
         if (in.readableBytes() < n) {
             throw new MalformedFrameException(Errno.EPROTO,
-                    "truncated " + what + ": need " + n + " bytes, have " + in.readableBytes());
+                "truncated " + what + ": need " + n + " bytes, have " + in.readableBytes());
         }
     }
 
