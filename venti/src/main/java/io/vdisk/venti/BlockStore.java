@@ -40,11 +40,11 @@ public interface BlockStore extends AutoCloseable {
 
     /** Reads a block and restores its truncated tail up to {@code size} bytes in {@code dst}. */
     default void read(Score score, BlockType type, byte[] dst, int off, int size)
-            throws IOException {
+        throws IOException {
         byte[] b = get(score, type);
         if (b.length > size) {
             throw new CorruptBlockException("block " + score + " of type " + type + " holds "
-                    + b.length + " bytes where at most " + size + " are expected");
+                + b.length + " bytes where at most " + size + " are expected");
         }
         System.arraycopy(b, 0, dst, off, b.length);
         ZeroTruncation.extend(type, dst, off, b.length, size);

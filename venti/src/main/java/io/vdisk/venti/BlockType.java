@@ -22,7 +22,7 @@ package io.vdisk.venti;
  */
 public enum BlockType {
     DATA(0), DATA1(1), DATA2(2), DATA3(3), DATA4(4), DATA5(5), DATA6(6), DATA7(7), DIR(8), DIR1(
-            9), DIR2(10), DIR3(11), DIR4(12), DIR5(13), DIR6(14), DIR7(15), ROOT(16);
+        9), DIR2(10), DIR3(11), DIR4(12), DIR5(13), DIR6(14), DIR7(15), ROOT(16);
 
     /** Deepest pointer level a tree may have. */
     public static final int MAX_DEPTH = 7;

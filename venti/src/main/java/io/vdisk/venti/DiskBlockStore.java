@@ -52,7 +52,7 @@ public final class DiskBlockStore implements BlockStore {
 
     /** Tunables. Immutable. */
     public record Options(long maxArenaSize, boolean compress, long indexCommitRecords,
-            boolean fsync, Clock clock) {
+        boolean fsync, Clock clock) {
         public static Options defaults() {
             return new Options(1L << 30, true, 1 << 16, true, Clock.systemUTC());
         }
@@ -82,7 +82,7 @@ public final class DiskBlockStore implements BlockStore {
     private final ScoreFilter filter;
     private final LZ4Compressor compressor = LZ4Factory.fastestInstance().fastCompressor();
     private final LZ4FastDecompressor decompressor = LZ4Factory.fastestInstance()
-            .fastDecompressor();
+        .fastDecompressor();
 
     private final Object appendLock = new Object();
     private final Object syncLock = new Object();
@@ -101,7 +101,7 @@ public final class DiskBlockStore implements BlockStore {
     private final AtomicLong puts = new AtomicLong();
 
     private DiskBlockStore(Path dir, Options options, FileChannel lockChannel, FileLock lock,
-            ScoreIndex index, List<Arena> arenas, ScoreFilter filter) {
+        ScoreIndex index, List<Arena> arenas, ScoreFilter filter) {
         this.dir = dir;
         this.options = options;
         this.lockChannel = lockChannel;
@@ -118,12 +118,12 @@ public final class DiskBlockStore implements BlockStore {
     /** Opens or creates a store in {@code dir}, recovering from a crash if need be. */
     public static DiskBlockStore open(Path dir, Options options) throws IOException {
         if (options.maxArenaSize() > ScoreIndex.MAX_ARENA_SIZE
-                || options.maxArenaSize() < Arena.HEADER_SIZE + ArenaRecord.HEADER_SIZE) {
+            || options.maxArenaSize() < Arena.HEADER_SIZE + ArenaRecord.HEADER_SIZE) {
             throw new IllegalArgumentException("arena size " + options.maxArenaSize());
         }
         Files.createDirectories(dir);
         FileChannel lc = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
+            StandardOpenOption.WRITE);
         FileLock lock;
         try {
             lock = lc.tryLock();
@@ -143,8 +143,8 @@ public final class DiskBlockStore implements BlockStore {
             if (indexAheadOfArenas(index, arenas)) {
                 // The index names records the arenas no longer hold: build it again.
                 LOG.log(System.Logger.Level.WARNING,
-                        "{0}: index checkpoint lies past the end of the arenas; rebuilding",
-                        index.file());
+                    "{0}: index checkpoint lies past the end of the arenas; rebuilding",
+                    index.file());
                 index.close();
                 ScoreIndex.delete(dir);
                 index = ScoreIndex.open(dir);
@@ -179,7 +179,7 @@ public final class DiskBlockStore implements BlockStore {
             for (int i = 0; i < numbers.size(); i++) {
                 if (numbers.get(i) != i) {
                     throw new CorruptStoreException(dir.resolve(Arena.fileName(i))
-                            + ": arena is missing (found " + Arena.fileName(numbers.get(i)) + ")");
+                        + ": arena is missing (found " + Arena.fileName(numbers.get(i)) + ")");
                 }
                 arenas.add(Arena.open(dir.resolve(Arena.fileName(i)), i));
             }
@@ -192,23 +192,15 @@ public final class DiskBlockStore implements BlockStore {
     }
 
     private static ScoreIndex openIndex(Path dir, boolean haveArenas) throws IOException {
-        boolean exists = Files.exists(dir.resolve(ScoreIndex.FILE));
-        if (!exists && haveArenas) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: index missing; rebuilding from arenas",
-                    dir);
+        if (haveArenas && !Files.exists(dir.resolve(ScoreIndex.MARKER))) {
+            LOG.log(System.Logger.Level.WARNING,
+                "{0}: index missing or not cleanly committed; rebuilding from the arenas", dir);
         }
-        try {
-            return ScoreIndex.open(dir);
-        } catch (CorruptStoreException e) {
-            LOG.log(System.Logger.Level.WARNING, "{0}; rebuilding it from the arenas",
-                    e.getMessage());
-            ScoreIndex.delete(dir);
-            return ScoreIndex.open(dir);
-        }
+        return ScoreIndex.open(dir);
     }
 
     private static boolean indexAheadOfArenas(ScoreIndex index, List<Arena> arenas) {
-        long cp = index.meta(ScoreIndex.CHECKPOINT);
+        long cp = index.checkpoint();
         int a = ScoreIndex.arenaOf(cp);
         if (cp == 0)
             return false;
@@ -217,15 +209,15 @@ public final class DiskBlockStore implements BlockStore {
 
     /** Indexes what lies past the checkpoint and cuts a torn tail off the last arena. */
     private void recover() throws IOException {
-        long cp = index.meta(ScoreIndex.CHECKPOINT);
+        long cp = index.checkpoint();
         Arena[] as = arenas;
         int cpArena = ScoreIndex.arenaOf(cp);
         long cpOffset = Math.max(Arena.HEADER_SIZE, ScoreIndex.offsetOf(cp));
-        logical.set(index.meta(ScoreIndex.LOGICAL));
-        unique.set(index.meta(ScoreIndex.UNIQUE));
-        stored.set(index.meta(ScoreIndex.STORED));
-        blocks.set(index.meta(ScoreIndex.BLOCKS));
-        puts.set(index.meta(ScoreIndex.PUTS));
+        logical.set(index.counter(ScoreIndex.LOGICAL));
+        unique.set(index.counter(ScoreIndex.UNIQUE));
+        stored.set(index.counter(ScoreIndex.STORED));
+        blocks.set(index.counter(ScoreIndex.BLOCKS));
+        puts.set(index.counter(ScoreIndex.PUTS));
         index.forEach((score, addr) -> filter.add(score));
         long rescanned = 0;
         for (int a = cpArena; a < as.length; a++) {
@@ -240,7 +232,7 @@ public final class DiskBlockStore implements BlockStore {
         }
         if (rescanned > 0) {
             LOG.log(System.Logger.Level.INFO, "{0}: indexed {1} records found past the checkpoint",
-                    dir, rescanned);
+                dir, rescanned);
             commitIndex();
         }
     }
@@ -269,16 +261,16 @@ public final class DiskBlockStore implements BlockStore {
             if (block == null) {
                 if (last) {
                     LOG.log(System.Logger.Level.INFO, "{0} offset {1}: cutting torn tail ({2})",
-                            arena.path(), pos, problem);
+                        arena.path(), pos, problem);
                     arena.truncate(pos);
                     return n;
                 }
                 if (r == null) {
                     throw new CorruptStoreException(arena.path() + " offset " + pos + ": "
-                            + problem);
+                        + problem);
                 }
                 LOG.log(System.Logger.Level.WARNING, "{0} offset {1}: skipping damaged block ({2})",
-                        arena.path(), pos, problem);
+                    arena.path(), pos, problem);
             } else if (index.get(r.score()) < 0) {
                 index.put(r.score(), ScoreIndex.address(arena.number(), pos));
                 filter.add(r.score());
@@ -334,7 +326,7 @@ public final class DiskBlockStore implements BlockStore {
             if (filter.mightContain(score) && index.get(score) >= 0)
                 return score;
             if (current.end() + r.totalSize() > options.maxArenaSize()
-                    && current.end() > Arena.HEADER_SIZE) {
+                && current.end() > Arena.HEADER_SIZE) {
                 roll();
             }
             long at = current.append(bb);
@@ -373,13 +365,8 @@ public final class DiskBlockStore implements BlockStore {
         }
         unsynced.clear();
         synced = appended;
-        index.setMeta(ScoreIndex.CHECKPOINT, ScoreIndex.address(current.number(), current.end()));
-        index.setMeta(ScoreIndex.LOGICAL, logical.get());
-        index.setMeta(ScoreIndex.UNIQUE, unique.get());
-        index.setMeta(ScoreIndex.STORED, stored.get());
-        index.setMeta(ScoreIndex.BLOCKS, blocks.get());
-        index.setMeta(ScoreIndex.PUTS, puts.get());
-        index.commit();
+        index.commit(ScoreIndex.address(current.number(), current.end()), new long[]{
+            logical.get(), unique.get(), stored.get(), blocks.get(), puts.get()});
         sinceCommit = 0;
     }
 
@@ -395,7 +382,7 @@ public final class DiskBlockStore implements BlockStore {
         long pos = ScoreIndex.offsetOf(addr);
         if (a >= as.length) {
             throw new CorruptStoreException(index.file() + ": block " + score
-                    + " indexed in arena " + a + ", which does not exist");
+                + " indexed in arena " + a + ", which does not exist");
         }
         Arena arena = as[a];
         ByteBuffer header = ByteBuffer.allocate(ArenaRecord.HEADER_SIZE);
@@ -405,11 +392,11 @@ public final class DiskBlockStore implements BlockStore {
         ArenaRecord r = ArenaRecord.readHeader(header, why);
         if (r == null) {
             throw new CorruptBlockException(arena.path() + " offset " + pos + ": " + why[0]
-                    + " (reading block " + score + ")");
+                + " (reading block " + score + ")");
         }
         if (!r.score().equals(score)) {
             throw new CorruptBlockException(arena.path() + " offset " + pos + ": record holds "
-                    + r.score() + " but the index says " + score);
+                + r.score() + " but the index says " + score);
         }
         return readPayload(arena, pos, r);
     }
@@ -422,7 +409,7 @@ public final class DiskBlockStore implements BlockStore {
         String where = arena.path() + " offset " + pos + ": block " + r.score();
         if (bb.hasRemaining()) {
             throw new CorruptBlockException(where + " is truncated (" + bb.position() + " of "
-                    + r.stored() + " bytes)");
+                + r.stored() + " bytes)");
         }
         byte[] block = raw;
         if (r.compression() == ArenaRecord.COMPRESSION_LZ4) {
@@ -431,7 +418,7 @@ public final class DiskBlockStore implements BlockStore {
                 int used = decompressor.decompress(raw, 0, block, 0, r.length());
                 if (used != r.stored()) {
                     throw new CorruptBlockException(where + " has " + (r.stored() - used)
-                            + " stray bytes after its compressed data");
+                        + " stray bytes after its compressed data");
                 }
             } catch (net.jpountz.lz4.LZ4Exception e) {
                 throw new CorruptBlockException(where + " does not decompress: " + e.getMessage());
@@ -440,8 +427,8 @@ public final class DiskBlockStore implements BlockStore {
         Score actual = Score.hash(block, 0, block.length);
         if (!actual.equals(r.score())) {
             throw new CorruptBlockException(
-                    where + " does not match its score (stored bytes hash to "
-                            + actual + ")");
+                where + " does not match its score (stored bytes hash to "
+                    + actual + ")");
         }
         return block;
     }
@@ -518,8 +505,8 @@ public final class DiskBlockStore implements BlockStore {
                 ArenaRecord r = ArenaRecord.readHeader(header, why);
                 if (r == null || pos + r.totalSize() > end) {
                     problems.add(arena.path() + " offset " + pos + ": "
-                            + (r == null ? why[0] : "record runs past the end of the file")
-                            + "; the rest of this arena is not checked");
+                        + (r == null ? why[0] : "record runs past the end of the file")
+                        + "; the rest of this arena is not checked");
                     break;
                 }
                 try {
@@ -527,7 +514,7 @@ public final class DiskBlockStore implements BlockStore {
                     long addr = index.get(r.score());
                     if (addr < 0) {
                         problems.add(arena.path() + " offset " + pos + ": block " + r.score()
-                                + " is not in the index");
+                            + " is not in the index");
                     }
                 } catch (CorruptBlockException e) {
                     problems.add(e.getMessage());

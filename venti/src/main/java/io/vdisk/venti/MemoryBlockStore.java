@@ -30,7 +30,7 @@ public final class MemoryBlockStore implements BlockStore {
 
     @Override
     public byte[] get(Score score, BlockType type) throws MissingBlockException,
-            CorruptBlockException {
+        CorruptBlockException {
         if (score.isZero())
             return new byte[0];
         byte[] b = blocks.get(score);
@@ -38,7 +38,7 @@ public final class MemoryBlockStore implements BlockStore {
             throw new MissingBlockException(score, type);
         if (!Score.hash(b, 0, b.length).equals(score)) {
             throw new CorruptBlockException(
-                    "block " + score + " in memory does not match its score");
+                "block " + score + " in memory does not match its score");
         }
         return b.clone();
     }

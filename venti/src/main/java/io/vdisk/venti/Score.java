@@ -53,10 +53,10 @@ public final class Score implements Comparable<Score> {
     public static Score fromBytes(byte[] b, int off) {
         if (off < 0 || off + SIZE > b.length) {
             throw new IllegalArgumentException(
-                    "need " + SIZE + " bytes at " + off + ", have " + b.length);
+                "need " + SIZE + " bytes at " + off + ", have " + b.length);
         }
         return new Score(intAt(b, off), intAt(b, off + 4), intAt(b, off + 8), intAt(b, off + 12),
-                intAt(b, off + 16));
+            intAt(b, off + 16));
     }
 
     /** Reads 20 bytes at the buffer's position and advances it. */
@@ -67,14 +67,14 @@ public final class Score implements Comparable<Score> {
     /** Reads 20 bytes at an absolute index without moving the position. */
     public static Score read(ByteBuffer buf, int index) {
         return new Score(buf.getInt(index), buf.getInt(index + 4), buf.getInt(index + 8),
-                buf.getInt(index + 12), buf.getInt(index + 16));
+            buf.getInt(index + 12), buf.getInt(index + 16));
     }
 
     /** Parses 40 hex digits (either case). */
     public static Score fromHex(String hex) {
         if (hex.length() != 2 * SIZE) {
             throw new IllegalArgumentException("a score has 40 hex digits, got " + hex.length()
-                    + ": '" + abbreviate(hex) + "'");
+                + ": '" + abbreviate(hex) + "'");
         }
         byte[] b = new byte[SIZE];
         for (int i = 0; i < SIZE; i++) {
@@ -163,7 +163,7 @@ public final class Score implements Comparable<Score> {
     @Override
     public boolean equals(Object o) {
         return o instanceof Score s && w0 == s.w0 && w1 == s.w1 && w2 == s.w2 && w3 == s.w3
-                && w4 == s.w4;
+            && w4 == s.w4;
     }
 
     /** SHA-1 output is uniformly distributed, so one word is a good hash. */
@@ -189,7 +189,7 @@ public final class Score implements Comparable<Score> {
 
     private static int intAt(byte[] b, int off) {
         return (b[off] & 0xff) << 24 | (b[off + 1] & 0xff) << 16 | (b[off + 2] & 0xff) << 8
-                | (b[off + 3] & 0xff);
+            | (b[off + 3] & 0xff);
     }
 
     private static void putInt(byte[] b, int off, int v) {

@@ -10,5 +10,5 @@ package io.vdisk.venti;
  * @param puts calls to put
  */
 public record StoreStats(long logicalBytes, long uniqueBytes, long storedBytes, long blocks,
-        long puts) {
+    long puts) {
 }

@@ -145,7 +145,7 @@ public final class TreeReader {
         byte[] b = store.get(s, type);
         if (b.length > entry.psize() || b.length % Score.SIZE != 0) {
             throw new CorruptBlockException("pointer block " + s + " (" + type + ") is "
-                    + b.length + " bytes; psize is " + entry.psize());
+                + b.length + " bytes; psize is " + entry.psize());
         }
         lastPointer.set(level, new Cached(s, b));
         return b;

@@ -21,7 +21,7 @@ public final class TreeShape {
             depth++;
             if (depth > BlockType.MAX_DEPTH) {
                 throw new IllegalArgumentException(size + " bytes need more than "
-                        + BlockType.MAX_DEPTH + " levels with psize " + psize + ", dsize " + dsize);
+                    + BlockType.MAX_DEPTH + " levels with psize " + psize + ", dsize " + dsize);
             }
         }
         return depth;

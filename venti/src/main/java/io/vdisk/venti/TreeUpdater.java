@@ -1,7 +1,6 @@
 package io.vdisk.venti;
 
 import java.io.IOException;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
@@ -22,7 +21,7 @@ public final class TreeUpdater {
      *        indexes at or past the new end are ignored
      */
     public static VtEntry update(BlockStore store, VtEntry old, long newSize,
-            NavigableMap<Long, Score> changed) throws IOException {
+        NavigableMap<Long, Score> changed) throws IOException {
         if (newSize < 0 || newSize > VtEntry.MAX_SIZE) {
             throw new IllegalArgumentException("size " + newSize);
         }
@@ -30,9 +29,8 @@ public final class TreeUpdater {
         if (newSize == 0)
             return old.withTop(0, 0, Score.ZERO);
         long limit = TreeShape.blocks(dsize, newSize);
-        NavigableMap<Long, Score> changes = changed.headMap(limit, false);
+        TreeMap<Long, Score> changes = new TreeMap<>(changed.headMap(limit, false));
         if (newSize < old.size() && newSize % dsize != 0 && !changes.containsKey(limit - 1)) {
-            changes = new TreeMap<>(changes);
             changes.put(limit - 1, zeroTail(store, old, limit - 1, (int) (newSize % dsize)));
         }
         int newDepth = TreeShape.depthFor(psize, dsize, newSize);
@@ -51,13 +49,13 @@ public final class TreeUpdater {
             byte[] p = store.get(top, BlockType.of(old.isDir(), depth));
             top = p.length < Score.SIZE ? Score.ZERO : Score.fromBytes(p, 0);
         }
-        Updater u = new Updater(store, old.isDir(), psize, limit);
-        top = u.rewrite(newDepth, top, 0, changes, newSize < old.size());
+        Updater u = new Updater(store, old.isDir(), psize, limit, changes);
+        top = u.rewrite(newDepth, top, 0, newSize < old.size());
         return old.withTop(newDepth, newSize, top);
     }
 
     private static Score zeroTail(BlockStore store, VtEntry old, long index, int keep)
-            throws IOException {
+        throws IOException {
         byte[] b = new byte[old.dsize()];
         new TreeReader(store, old).readBlock(index, b, 0);
         java.util.Arrays.fill(b, keep, b.length, (byte) 0);
@@ -70,8 +68,11 @@ public final class TreeUpdater {
         private final int psize;
         private final int fanout;
         private final long limit;
+        private final NavigableMap<Long, Score> changes;
 
-        Updater(BlockStore store, boolean dir, int psize, long limit) {
+        Updater(BlockStore store, boolean dir, int psize, long limit,
+            NavigableMap<Long, Score> changes) {
+            this.changes = changes;
             this.store = store;
             this.dir = dir;
             this.psize = psize;
@@ -84,18 +85,15 @@ public final class TreeUpdater {
          *
          * @param cut whether blocks at or past {@code limit} may be non-zero here and must go
          */
-        Score rewrite(int level, Score score, long first, NavigableMap<Long, Score> changes,
-                boolean cut) throws IOException {
+        Score rewrite(int level, Score score, long first, boolean cut) throws IOException {
             long span = TreeShape.span(psize, level);
-            if (first >= limit)
-                return Score.ZERO;
+            if (first >= limit) return Score.ZERO;
             boolean cuts = cut && first + span > limit && !score.isZero();
             if (level == 0) {
                 Score s = changes.get(first);
                 return s != null ? s : score;
             }
-            if (changes.isEmpty() && !cuts)
-                return score;
+            if (!changed(first, first + span) && !cuts) return score;
             byte[] p = new byte[fanout * Score.SIZE];
             int len = 0;
             if (!score.isZero()) {
@@ -109,24 +107,27 @@ public final class TreeUpdater {
             int c = 0;
             while (c < fanout) {
                 long childFirst = first + c * childSpan;
-                NavigableMap<Long, Score> sub = changes.subMap(childFirst, true,
-                        childFirst + childSpan, false);
-                if (!sub.isEmpty() || c <= lastChild && childFirst + childSpan > limit) {
+                if (changed(childFirst, childFirst + childSpan)
+                    || c <= lastChild && childFirst + childSpan > limit) {
                     Score child = Score.fromBytes(p, c * Score.SIZE);
-                    child = rewrite(level - 1, child, childFirst, sub, cuts);
+                    child = rewrite(level - 1, child, childFirst, cuts);
                     child.copyTo(p, c * Score.SIZE);
                 }
                 if (c > lastChild) {
                     // Jump to the next child holding a change.
-                    Map.Entry<Long, Score> next = changes.ceilingEntry(childFirst + childSpan);
-                    if (next == null)
-                        break;
-                    c = (int) ((next.getKey() - first) / childSpan);
+                    Long next = changes.ceilingKey(childFirst + childSpan);
+                    if (next == null || next >= first + span) break;
+                    c = (int) ((next - first) / childSpan);
                 } else {
                     c++;
                 }
             }
             return store.put(BlockType.of(dir, level), p);
+        }
+
+        private boolean changed(long from, long to) {
+            Long k = changes.ceilingKey(from);
+            return k != null && k < to;
         }
     }
 }

@@ -61,7 +61,7 @@ public final class TreeWriter {
         finished = true;
         if (TreeShape.blocks(dsize, size) < blocks) {
             throw new IllegalArgumentException(blocks + " blocks appended but size " + size
-                    + " spans only " + TreeShape.blocks(dsize, size));
+                + " spans only " + TreeShape.blocks(dsize, size));
         }
         int depth = TreeShape.depthFor(psize, dsize, size);
         Score top;
@@ -77,7 +77,7 @@ public final class TreeWriter {
             top = flush(depth);
         }
         return new VtEntry(0, psize, dsize, BlockType.of(dir, depth), VtEntry.FLAG_ACTIVE, size,
-                top);
+            top);
     }
 
     /** Adds a score at {@code level}, first writing that level's block if it is full. */

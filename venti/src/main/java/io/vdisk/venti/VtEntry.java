@@ -62,12 +62,12 @@ public final class VtEntry {
      * @param flags only ACTIVE, LOCAL and NO_ARCHIVE; dir, depth and big are derived
      */
     public VtEntry(int gen, int psize, int dsize, BlockType type, int flags, long size,
-            Score score) {
+        Score score) {
         if (type == BlockType.ROOT)
             throw new IllegalArgumentException("an entry cannot be a root");
         if ((flags & ~(FLAG_ACTIVE | FLAG_LOCAL | FLAG_NO_ARCHIVE)) != 0) {
             throw new IllegalArgumentException("flags " + Integer.toHexString(flags)
-                    + " include derived bits");
+                + " include derived bits");
         }
         if (size < 0 || size > MAX_SIZE)
             throw new IllegalArgumentException("size " + size);
@@ -160,7 +160,7 @@ public final class VtEntry {
     public static VtEntry unpack(ByteBuffer src) throws VentiFormatException {
         if (src.remaining() < SIZE) {
             throw new VentiFormatException("VtEntry", "length", src.remaining(),
-                    "an entry is " + SIZE + " bytes");
+                "an entry is " + SIZE + " bytes");
         }
         int gen = src.getInt();
         int p = src.getShort() & 0xffff;
@@ -170,7 +170,7 @@ public final class VtEntry {
             byte b = src.get();
             if (b != 0) {
                 throw new VentiFormatException("VtEntry", "pad[" + i + "]", b & 0xff,
-                        "padding must be zero");
+                    "padding must be zero");
             }
         }
         long size = (long) (src.getShort() & 0xffff) << 32 | src.getInt() & 0xffffffffL;
@@ -192,12 +192,12 @@ public final class VtEntry {
             checkBlockSize("dsize", d);
             if (depth > 0 && p < 2 * Score.SIZE) {
                 throw new VentiFormatException("VtEntry", "psize", p,
-                        "a pointer block must hold at least two scores");
+                    "a pointer block must hold at least two scores");
             }
             if (size > capacity(p, d, depth)) {
                 throw new VentiFormatException("VtEntry", "size", size,
-                        "more than depth " + depth + " can address with psize " + p + " and dsize "
-                                + d);
+                    "more than depth " + depth + " can address with psize " + p + " and dsize "
+                        + d);
             }
         }
         return new VtEntry(gen, p, d, type, flags, size, score);
@@ -218,7 +218,7 @@ public final class VtEntry {
     private static void checkBlockSize(String field, int n) throws VentiFormatException {
         if (n < MIN_BLOCK_SIZE || n > MAX_BLOCK_SIZE) {
             throw new VentiFormatException("VtEntry", field, n,
-                    "block size must be in " + MIN_BLOCK_SIZE + ".." + MAX_BLOCK_SIZE);
+                "block size must be in " + MIN_BLOCK_SIZE + ".." + MAX_BLOCK_SIZE);
         }
     }
 
@@ -228,7 +228,7 @@ public final class VtEntry {
         while (m >= 1 << (16 - 5)) {
             if ((m & 1) != 0) {
                 throw new IllegalArgumentException(field + " " + n
-                        + " has no exact big-entry encoding");
+                    + " has no exact big-entry encoding");
             }
             shift++;
             m >>>= 1;
@@ -243,7 +243,7 @@ public final class VtEntry {
     @Override
     public boolean equals(Object o) {
         return o instanceof VtEntry e && gen == e.gen && psize == e.psize && dsize == e.dsize
-                && type == e.type && flags == e.flags && size == e.size && score.equals(e.score);
+            && type == e.type && flags == e.flags && size == e.size && score.equals(e.score);
     }
 
     @Override
@@ -254,6 +254,6 @@ public final class VtEntry {
     @Override
     public String toString() {
         return "VtEntry{" + type + " psize=" + psize + " dsize=" + dsize + " size=" + size
-                + " flags=" + Integer.toHexString(flags) + " gen=" + gen + " score=" + score + "}";
+            + " flags=" + Integer.toHexString(flags) + " gen=" + gen + " score=" + score + "}";
     }
 }

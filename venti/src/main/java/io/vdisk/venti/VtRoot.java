@@ -45,7 +45,7 @@ public final class VtRoot {
         this.prev = Objects.requireNonNull(prev);
         if (blockSize < VtEntry.MIN_BLOCK_SIZE || blockSize > 0xffff) {
             throw new IllegalArgumentException(
-                    "root blocksize " + blockSize + " not in 256..65535");
+                "root blocksize " + blockSize + " not in 256..65535");
         }
         this.blockSize = blockSize;
     }
@@ -93,13 +93,13 @@ public final class VtRoot {
     public static VtRoot parse(byte[] b) throws VentiFormatException {
         if (b.length != SIZE) {
             throw new VentiFormatException("VtRoot", "length", b.length,
-                    "a root is " + SIZE + " bytes");
+                "a root is " + SIZE + " bytes");
         }
         ByteBuffer buf = ByteBuffer.wrap(b);
         int version = buf.getShort(VERSION_OFFSET) & 0xffff;
         if (version != VERSION) {
             throw new VentiFormatException("VtRoot", "version", version,
-                    "only version " + VERSION + " exists");
+                "only version " + VERSION + " exists");
         }
         String name = text(b, NAME_OFFSET, NAME_SIZE, "name");
         String type = text(b, TYPE_OFFSET, TYPE_SIZE, "type");
@@ -107,20 +107,20 @@ public final class VtRoot {
         int blockSize = buf.getShort(BLOCKSIZE_OFFSET) & 0xffff;
         if (blockSize < VtEntry.MIN_BLOCK_SIZE) {
             throw new VentiFormatException("VtRoot", "blocksize", blockSize,
-                    "block size must be at least " + VtEntry.MIN_BLOCK_SIZE);
+                "block size must be at least " + VtEntry.MIN_BLOCK_SIZE);
         }
         Score prev = Score.read(buf, PREV_OFFSET);
         return new VtRoot(name, type, score, blockSize, prev);
     }
 
     private static String text(byte[] b, int off, int size, String field)
-            throws VentiFormatException {
+        throws VentiFormatException {
         int end = off;
         while (end < off + size && b[end] != 0)
             end++;
         if (end == off + size) {
             throw new VentiFormatException("VtRoot", field, "(" + size + " bytes, no NUL)",
-                    "must be NUL-terminated");
+                "must be NUL-terminated");
         }
         return new String(b, off, end - off, StandardCharsets.UTF_8);
     }
@@ -136,7 +136,7 @@ public final class VtRoot {
         Objects.requireNonNull(s, field);
         if (s.getBytes(StandardCharsets.UTF_8).length >= NAME_SIZE || s.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("root " + field + " must be under " + NAME_SIZE
-                    + " UTF-8 bytes without NUL: '" + s + "'");
+                + " UTF-8 bytes without NUL: '" + s + "'");
         }
         return s;
     }
@@ -144,7 +144,7 @@ public final class VtRoot {
     @Override
     public boolean equals(Object o) {
         return o instanceof VtRoot r && name.equals(r.name) && type.equals(r.type)
-                && score.equals(r.score) && blockSize == r.blockSize && prev.equals(r.prev);
+            && score.equals(r.score) && blockSize == r.blockSize && prev.equals(r.prev);
     }
 
     @Override
@@ -155,6 +155,6 @@ public final class VtRoot {
     @Override
     public String toString() {
         return "VtRoot{" + name + " type=" + type + " score=" + score + " bs=" + blockSize
-                + " prev=" + prev + "}";
+            + " prev=" + prev + "}";
     }
 }

@@ -50,10 +50,10 @@ public final class Arena implements AutoCloseable {
     public static Arena create(Path dir, int number, long now) throws IOException {
         Path p = dir.resolve(fileName(number));
         FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.READ, StandardOpenOption.WRITE);
+            StandardOpenOption.READ, StandardOpenOption.WRITE);
         ByteBuffer h = ByteBuffer.allocate(HEADER_SIZE);
         h.putInt(MAGIC).putShort((short) VERSION).putShort((short) HEADER_SIZE).putInt(number)
-                .putLong(now).putLong(0);
+            .putLong(now).putLong(0);
         h.putInt(crc(h.array()));
         h.flip();
         while (h.hasRemaining())
@@ -75,8 +75,8 @@ public final class Arena implements AutoCloseable {
             }
             if (magic != MAGIC) {
                 throw new CorruptStoreException(where + "not an arena (magic "
-                        + Integer.toHexString(magic) + ", expected " + Integer.toHexString(MAGIC)
-                        + ")");
+                    + Integer.toHexString(magic) + ", expected " + Integer.toHexString(MAGIC)
+                    + ")");
             }
             if (h.getInt(28) != crc(h.array())) {
                 throw new CorruptStoreException(where + "arena header checksum mismatch");
@@ -84,12 +84,12 @@ public final class Arena implements AutoCloseable {
             int version = h.getShort(4) & 0xffff;
             if (version != VERSION) {
                 throw new CorruptStoreException(where + "arena version " + version
-                        + " is not supported (expected " + VERSION + ")");
+                    + " is not supported (expected " + VERSION + ")");
             }
             int number = h.getInt(8);
             if (number != expectedNumber) {
                 throw new CorruptStoreException(where + "arena says it is number " + number
-                        + " but its name says " + expectedNumber);
+                    + " but its name says " + expectedNumber);
             }
             return new Arena(p, number, ch, ch.size());
         } catch (IOException | RuntimeException e) {
@@ -143,7 +143,7 @@ public final class Arena implements AutoCloseable {
     }
 
     private static void readFully(FileChannel ch, ByteBuffer dst, long position)
-            throws IOException {
+        throws IOException {
         while (dst.hasRemaining()) {
             int n = ch.read(dst, position);
             if (n < 0)

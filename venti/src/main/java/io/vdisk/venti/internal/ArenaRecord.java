@@ -87,7 +87,7 @@ public record ArenaRecord(int diskType, int compression, Score score, int length
             return null;
         }
         if (length <= 0 || length > MAX_LENGTH || stored <= 0 || stored > MAX_LENGTH
-                || comp == COMPRESSION_NONE && stored != length) {
+            || comp == COMPRESSION_NONE && stored != length) {
             why[0] = "impossible lengths " + length + "/" + stored;
             return null;
         }

@@ -2,94 +2,139 @@ package io.vdisk.venti.internal;
 
 import io.vdisk.venti.Score;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.zip.CRC32C;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
 import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
 
 /**
- * Score → arena address, in a MapDB hash map on an mmap'd file (off-heap), with a few named
- * counters committed in the same transaction.
+ * Score → arena address, in a MapDB hash map on an mmap'd file (off-heap).
  *
- * <p>The index lags the arenas on purpose, as Venti's does: {@link #commit} records a
- * checkpoint (the arena address up to which every record is indexed) together with the entries,
- * atomically (MapDB's write-ahead log). After a crash, entries past the checkpoint are simply
- * re-read from the arenas. So {@code sync()} of the store only has to force the arenas.
+ * <p>The index lags the arenas on purpose, as Venti's does. New entries wait in a small on-heap
+ * map and reach MapDB in batches at {@link #commit}, which also records a checkpoint: the arena
+ * address below which every record is indexed. After a crash, records past the checkpoint are
+ * simply read again from the arenas, so the store's {@code sync()} only forces arenas.
  *
- * <p>Addresses are {@code arena << 40 | offset}. Thread-safe (MapDB's maps are); commits are
+ * <p>MapDB's own write-ahead log did not survive kill -9 here (a broken free-list parity on the
+ * next put), so MapDB runs without transactions and a separate <em>clean marker</em> says when its
+ * file is whole. A commit removes the marker, writes the batch, syncs MapDB, then writes the
+ * marker again with the checkpoint and the store's counters:
+ *
+ * <pre>
+ * index.clean
+ * | offset | size | field                               |
+ * |--------|------|-------------------------------------|
+ * | 0      | 4    | magic 0x56444958 ("VDIX")           |
+ * | 4      | 4    | version, 1                          |
+ * | 8      | 8    | checkpoint: arena &lt;&lt; 40 | offset     |
+ * | 16     | 40   | counters: logical, unique, stored,  |
+ * |        |      | blocks, puts (8 bytes each)         |
+ * | 56     | 4    | CRC32C of bytes 0..55               |
+ * </pre>
+ *
+ * No marker (a crash inside a commit, a lost or damaged file) means the index is rebuilt from the
+ * arenas. Addresses are {@code arena << 40 | offset}. Thread-safe for get/put; commits are
  * serialized by the store.
  */
 public final class ScoreIndex implements AutoCloseable {
     public static final String FILE = "index.db";
+    public static final String MARKER = "index.clean";
     static final int OFFSET_BITS = 40;
     public static final long MAX_ARENA_SIZE = 1L << OFFSET_BITS;
+    private static final int MAGIC = 0x56444958;
+    private static final int VERSION = 1;
+    private static final int MARKER_SIZE = 60;
 
-    public static final String CHECKPOINT = "checkpoint";
-    public static final String LOGICAL = "logical";
-    public static final String UNIQUE = "unique";
-    public static final String STORED = "stored";
-    public static final String BLOCKS = "blocks";
-    public static final String PUTS = "puts";
-    public static final String FORMAT = "format";
-    static final long FORMAT_VERSION = 1;
+    /** Indexes of the counters kept in the marker. */
+    public static final int LOGICAL = 0, UNIQUE = 1, STORED = 2, BLOCKS = 3, PUTS = 4;
 
+    private final Path dir;
     private final Path file;
     private final DB db;
     private final HTreeMap<byte[], Long> scores;
-    private final HTreeMap<String, Long> meta;
+    private final Map<Score, Long> pending = new ConcurrentHashMap<>();
+    private final long checkpoint;
+    private final long[] counters;
     private boolean closed;
 
-    private ScoreIndex(Path file, DB db, HTreeMap<byte[], Long> scores,
-            HTreeMap<String, Long> meta) {
-        this.file = file;
+    private ScoreIndex(Path dir, DB db, HTreeMap<byte[], Long> scores, long checkpoint,
+        long[] counters) {
+        this.dir = dir;
+        this.file = dir.resolve(FILE);
         this.db = db;
         this.scores = scores;
-        this.meta = meta;
+        this.checkpoint = checkpoint;
+        this.counters = counters;
     }
 
-    /** Opens or creates the index. MapDB failures become a {@link CorruptStoreException}. */
-    @SuppressWarnings("unchecked")
+    /**
+     * Opens the index, or starts an empty one (checkpoint 0, so everything is re-read) when it is
+     * missing, was not closed by a completed commit, or cannot be read.
+     */
     public static ScoreIndex open(Path dir) throws IOException {
-        Path file = dir.resolve(FILE);
-        DB db = null;
+        long[] counters = new long[5];
+        long checkpoint = readMarker(dir.resolve(MARKER), counters);
+        if (checkpoint < 0) {
+            delete(dir);
+            counters = new long[5];
+            checkpoint = 0;
+        }
         try {
-            db = DBMaker.fileDB(file.toFile()).fileMmapEnableIfSupported().fileMmapPreclearDisable()
-                    .transactionEnable().make();
-            HTreeMap<byte[], Long> scores = db.hashMap("scores", Serializer.BYTE_ARRAY,
-                    Serializer.LONG).layout(16, 128, 4).createOrOpen();
-            HTreeMap<String, Long> meta = db.hashMap("meta", Serializer.STRING, Serializer.LONG)
-                    .createOrOpen();
-            Long format = meta.get(FORMAT);
-            if (format == null) {
-                meta.put(FORMAT, FORMAT_VERSION);
-                db.commit();
-            } else if (format != FORMAT_VERSION) {
-                db.close();
-                throw new CorruptStoreException(file + ": index format " + format
-                        + " is not supported (expected " + FORMAT_VERSION + ")");
-            }
-            return new ScoreIndex(file, db, scores, meta);
-        } catch (RuntimeException | Error e) {
-            if (db != null) {
-                try {
-                    db.close();
-                } catch (RuntimeException ignored) {
-                    // already failing
-                }
-            }
-            throw new CorruptStoreException(file + ": index cannot be opened: " + e);
+            return openDb(dir, checkpoint, counters);
+        } catch (RuntimeException e) {
+            System.getLogger(ScoreIndex.class.getName()).log(System.Logger.Level.WARNING,
+                "{0}: unreadable ({1}); rebuilding from the arenas", dir.resolve(FILE), e);
+            delete(dir);
+            return openDb(dir, 0, new long[5]);
         }
     }
 
-    /** Deletes the index files so that {@link #open} starts empty (before a rebuild). */
+    private static ScoreIndex openDb(Path dir, long checkpoint, long[] counters) {
+        DB db = DBMaker.fileDB(dir.resolve(FILE).toFile()).fileMmapEnableIfSupported()
+            .fileMmapPreclearDisable().make();
+        try {
+            HTreeMap<byte[], Long> scores = db.hashMap("scores", Serializer.BYTE_ARRAY,
+                Serializer.LONG).layout(8, 128, 4).createOrOpen();
+            return new ScoreIndex(dir, db, scores, checkpoint, counters);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /** @return the checkpoint, or -1 when there is no valid marker */
+    private static long readMarker(Path marker, long[] counters) throws IOException {
+        if (!Files.exists(marker)) return -1;
+        byte[] b = Files.readAllBytes(marker);
+        if (b.length != MARKER_SIZE) return -1;
+        ByteBuffer bb = ByteBuffer.wrap(b);
+        CRC32C crc = new CRC32C();
+        crc.update(b, 0, MARKER_SIZE - 4);
+        if (bb.getInt(0) != MAGIC || bb.getInt(4) != VERSION
+            || bb.getInt(MARKER_SIZE - 4) != (int) crc.getValue()) {
+            return -1;
+        }
+        for (int i = 0; i < counters.length; i++)
+            counters[i] = bb.getLong(16 + 8 * i);
+        return bb.getLong(8);
+    }
+
+    /** Deletes the index files so that {@link #open} starts empty. */
     public static void delete(Path dir) throws IOException {
+        Files.deleteIfExists(dir.resolve(MARKER));
         try (var files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
-                if (p.getFileName().toString().startsWith(FILE))
-                    Files.delete(p);
+                if (p.getFileName().toString().startsWith(FILE)) Files.delete(p);
             }
         }
     }
@@ -106,41 +151,74 @@ public final class ScoreIndex implements AutoCloseable {
         return address & (MAX_ARENA_SIZE - 1);
     }
 
+    /** The address up to which the arenas were indexed at the last commit. */
+    public long checkpoint() {
+        return checkpoint;
+    }
+
+    /** The store's counters as of the last commit. */
+    public long counter(int which) {
+        return counters[which];
+    }
+
     /** @return the address, or -1 */
     public long get(Score s) {
-        Long a = scores.get(s.toBytes());
+        Long a = pending.get(s);
+        if (a == null) a = scores.get(s.toBytes());
         return a == null ? -1 : a;
     }
 
     public void put(Score s, long address) {
-        scores.put(s.toBytes(), address);
-    }
-
-    public void remove(Score s) {
-        scores.remove(s.toBytes());
+        pending.put(s, address);
     }
 
     public long size() {
-        return scores.sizeLong();
+        return scores.sizeLong() + pending.size();
     }
 
     public void forEach(BiConsumer<Score, Long> action) {
         for (var e : scores.getEntries())
             action.accept(Score.fromBytes(e.getKey(), 0), e.getValue());
+        pending.forEach(action);
     }
 
-    public long meta(String key) {
-        Long v = meta.get(key);
-        return v == null ? 0 : v;
-    }
-
-    public void setMeta(String key, long value) {
-        meta.put(key, value);
-    }
-
-    /** Makes every put and meta change so far durable, atomically. */
-    public void commit() {
+    /**
+     * Makes every put so far durable together with the checkpoint and counters. The arenas must
+     * already be durable up to {@code checkpoint}.
+     */
+    public void commit(long checkpoint, long[] counters) throws IOException {
+        Path marker = dir.resolve(MARKER);
+        Files.deleteIfExists(marker);
+        fsyncDir();
+        for (Map.Entry<Score, Long> e : pending.entrySet()) {
+            scores.put(e.getKey().toBytes(), e.getValue());
+        }
         db.commit();
+        for (Score s : pending.keySet())
+            pending.remove(s);
+        ByteBuffer bb = ByteBuffer.allocate(MARKER_SIZE);
+        bb.putInt(MAGIC).putInt(VERSION).putLong(checkpoint);
+        for (long c : counters)
+            bb.putLong(c);
+        CRC32C crc = new CRC32C();
+        crc.update(bb.array(), 0, MARKER_SIZE - 4);
+        bb.putInt((int) crc.getValue());
+        Path tmp = dir.resolve(MARKER + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            bb.flip();
+            while (bb.hasRemaining())
+                ch.write(bb);
+            ch.force(true);
+        }
+        Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE);
+        fsyncDir();
+    }
+
+    private void fsyncDir() throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
     }
 
     public Path file() {
@@ -149,8 +227,7 @@ public final class ScoreIndex implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (closed)
-            return;
+        if (closed) return;
         closed = true;
         db.close();
     }

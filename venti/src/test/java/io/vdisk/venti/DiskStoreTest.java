@@ -1,0 +1,202 @@
+package io.vdisk.venti;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vdisk.venti.internal.ArenaRecord;
+import io.vdisk.venti.internal.ScoreIndex;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DiskStoreTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void putIsIdempotentAndCompressesOnlyWhenItHelps() throws Exception {
+        Path dir = tmp.resolve("s");
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            byte[] text = "abcabcabc".repeat(900).getBytes();
+            Score a = s.put(BlockType.DATA, text);
+            Score b = s.put(BlockType.DATA, text);
+            assertEquals(a, b);
+            assertEquals(1, s.stats().blocks());
+            assertTrue(s.stats().storedBytes() < text.length / 4, "text should compress");
+            byte[] noise = new byte[8192];
+            new Random(1).nextBytes(noise);
+            s.put(BlockType.DATA, noise);
+            assertEquals(text.length + noise.length, s.stats().uniqueBytes());
+            assertTrue(s.stats().storedBytes() < text.length / 4 + noise.length + 100);
+            assertEquals(3 * 0 + 3, s.stats().puts());
+        }
+    }
+
+    @Test
+    void reopenKeepsBlocksAndStats() throws Exception {
+        Path dir = tmp.resolve("s");
+        Random rnd = new Random(2);
+        List<byte[]> blocks = new ArrayList<>();
+        List<Score> scores = new ArrayList<>();
+        StoreStats before;
+        try (DiskBlockStore s = TestStores.tinyDisk(dir)) {
+            for (int i = 0; i < 300; i++) {
+                byte[] b = TestStores.mixedBytes(rnd, 1 + rnd.nextInt(9000));
+                b[b.length - 1] = 1;
+                blocks.add(b);
+                scores.add(s.put(BlockType.DATA, b));
+            }
+            before = s.stats();
+            assertTrue(s.arenaCount() > 3);
+        }
+        try (DiskBlockStore s = TestStores.tinyDisk(dir)) {
+            assertEquals(before, s.stats());
+            for (int i = 0; i < blocks.size(); i++) {
+                assertArrayEquals(blocks.get(i), s.get(scores.get(i), BlockType.DATA));
+            }
+        }
+    }
+
+    @Test
+    void missingIndexIsRebuiltFromArenas() throws Exception {
+        Path dir = tmp.resolve("s");
+        Random rnd = new Random(3);
+        List<Score> scores = new ArrayList<>();
+        try (DiskBlockStore s = TestStores.tinyDisk(dir)) {
+            for (int i = 0; i < 100; i++)
+                scores.add(s.put(BlockType.DATA,
+                    TestStores.mixedBytes(rnd, 5000)));
+        }
+        ScoreIndex.delete(dir);
+        try (DiskBlockStore s = TestStores.tinyDisk(dir)) {
+            for (Score sc : scores)
+                assertTrue(s.has(sc));
+            assertEquals(scores.stream().distinct().count(), s.stats().blocks());
+            s.get(scores.get(42), BlockType.DATA);
+        }
+    }
+
+    @Test
+    void garbageIndexIsRebuiltFromArenas() throws Exception {
+        Path dir = tmp.resolve("s");
+        Score sc;
+        try (DiskBlockStore s = TestStores.tinyDisk(dir)) {
+            sc = s.put(BlockType.DATA, new byte[]{1, 2, 3});
+        }
+        try (var files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (p.getFileName().toString().startsWith(ScoreIndex.FILE)) {
+                    Files.write(p, "this is not a MapDB file at all".getBytes());
+                }
+            }
+        }
+        try (DiskBlockStore s = TestStores.tinyDisk(dir)) {
+            assertArrayEquals(new byte[]{1, 2, 3}, s.get(sc, BlockType.DATA));
+        }
+    }
+
+    @Test
+    void tornTailIsCutOff() throws Exception {
+        Path dir = tmp.resolve("s");
+        Score kept;
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            kept = s.put(BlockType.DATA, new byte[]{9, 9, 9});
+        }
+        Path arena = dir.resolve("arena-000000.vda");
+        long len = Files.size(arena);
+        try (RandomAccessFile f = new RandomAccessFile(arena.toFile(), "rw")) {
+            f.seek(len);
+            f.write(new byte[]{0x56, 0x44, 0x42, 0x4B, 13, 0, 0}); // half a header
+        }
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            assertArrayEquals(new byte[]{9, 9, 9}, s.get(kept, BlockType.DATA));
+            assertEquals(len, Files.size(arena), "torn tail not cut");
+            s.put(BlockType.DATA, new byte[]{4});
+        }
+    }
+
+    @Test
+    void flippedByteIsReportedWithFileOffsetAndScore() throws Exception {
+        Path dir = tmp.resolve("s");
+        Random rnd = new Random(4);
+        Score victim;
+        long victimOffset;
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            for (int i = 0; i < 10; i++)
+                s.put(BlockType.DATA, TestStores.mixedBytes(rnd, 4000));
+            victimOffset = Files.size(dir.resolve("arena-000000.vda"));
+            byte[] noise = new byte[4000];
+            rnd.nextBytes(noise);
+            victim = s.put(BlockType.DATA, noise);
+            for (int i = 0; i < 10; i++)
+                s.put(BlockType.DATA, TestStores.mixedBytes(rnd, 4000));
+        }
+        Path arena = dir.resolve("arena-000000.vda");
+        try (RandomAccessFile f = new RandomAccessFile(arena.toFile(), "rw")) {
+            long at = victimOffset + ArenaRecord.HEADER_SIZE + 1234;
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x01);
+        }
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            CorruptBlockException e = assertThrows(CorruptBlockException.class,
+                () -> s.get(victim, BlockType.DATA));
+            assertTrue(e.getMessage().contains(arena.toString()), e.getMessage());
+            assertTrue(e.getMessage().contains("offset " + victimOffset), e.getMessage());
+            assertTrue(e.getMessage().contains(victim.toHex()), e.getMessage());
+            List<String> problems = s.verify(null);
+            assertEquals(1, problems.size(), problems.toString());
+            assertTrue(problems.get(0).contains("offset " + victimOffset));
+            assertTrue(problems.get(0).contains(victim.toHex()));
+        }
+    }
+
+    @Test
+    void secondOpenerIsRefused() throws Exception {
+        Path dir = tmp.resolve("s");
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            // FileLock is per JVM; a second channel in the same JVM gets OverlappingFileLock.
+            assertThrows(Exception.class, () -> DiskBlockStore.open(dir));
+        }
+    }
+
+    @Test
+    void manyThreadsPutAndGetAtOnce() throws Exception {
+        Path dir = tmp.resolve("s");
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try (DiskBlockStore s = TestStores.tinyDisk(dir)) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int seed = t % 2; // two pairs of threads write the same blocks
+                fs.add(pool.submit(() -> {
+                    Random r = new Random(seed);
+                    for (int i = 0; i < 200; i++) {
+                        byte[] b = TestStores.mixedBytes(r, 3000);
+                        b[b.length - 1] = 1;
+                        Score sc = s.put(BlockType.DATA, b);
+                        assertArrayEquals(b, s.get(sc, BlockType.DATA));
+                        if (i % 50 == 0)
+                            s.sync();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs)
+                f.get();
+            assertEquals(400, s.stats().blocks());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
