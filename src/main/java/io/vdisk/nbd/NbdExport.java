@@ -1,0 +1,41 @@
+package io.vdisk.nbd;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * One disk as an NBD client sees it. Implementations are thread-safe: a connection issues many
+ * requests at once, and several connections may share an export.
+ */
+public interface NbdExport extends AutoCloseable {
+    long size();
+
+    boolean readOnly();
+
+    /** Whether a flush on any connection covers writes made through every other (MULTI_CONN). */
+    boolean flushCoversAllConnections();
+
+    void read(long offset, byte[] dst, int off, int len) throws IOException;
+
+    void write(long offset, byte[] src, int off, int len) throws IOException;
+
+    /** Every write that returned before this call is durable when it returns. */
+    void flush() throws IOException;
+
+    /** The range reads as zeros afterwards and costs no data (trim and write-zeroes alike). */
+    void zero(long offset, long length) throws IOException;
+
+    /**
+     * Allocation of {@code [offset, offset+length)}, in order, covering at least its first byte;
+     * used for base:allocation block status.
+     */
+    List<Extent> extents(long offset, long length) throws IOException;
+
+    /** The connection is done with the export. Idempotent. */
+    @Override
+    void close() throws IOException;
+
+    /** A run of bytes that are all data or all zero. */
+    record Extent(long length, boolean zero) {
+    }
+}

@@ -1,0 +1,24 @@
+package io.vdisk.nbd.internal;
+
+/**
+ * One transmission-phase request:
+ *
+ * <pre>
+ * | size | field                                        |
+ * |------|----------------------------------------------|
+ * | 4    | magic 0x25609513                             |
+ * | 2    | command flags (FUA, NO_HOLE, DF, REQ_ONE...) |
+ * | 2    | type (READ, WRITE, DISC, FLUSH, TRIM, ...)   |
+ * | 8    | handle, echoed in the reply                  |
+ * | 8    | offset                                       |
+ * | 4    | length                                       |
+ * | n    | data, for WRITE only (n = length)            |
+ * </pre>
+ *
+ * {@code oversized} marks a WRITE whose payload exceeds our limit: it was not read, so the
+ * connection must end after the error reply. Immutable.
+ */
+record NbdRequest(int flags, int type, long handle, long offset, long length, byte[] data,
+    boolean oversized) {
+    static final int HEADER_SIZE = 28;
+}

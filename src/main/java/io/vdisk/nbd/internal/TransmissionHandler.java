@@ -1,0 +1,235 @@
+package io.vdisk.nbd.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.vdisk.nbd.NbdExport;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves requests of one connection. Each runs on the worker pool, so many are in flight at once
+ * and replies go out in completion order. Requests that break a rule get an errno reply and the
+ * connection carries on; only an unreadable write payload ends it.
+ *
+ * <p>Thread-safe: requests run concurrently; the export is, and Netty serializes writes.
+ */
+final class TransmissionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(TransmissionHandler.class);
+    /** Stop reading from the socket while this many requests are queued or running. */
+    private static final int HIGH_WATER = 128;
+    private static final int LOW_WATER = 32;
+
+    private final NbdExport export;
+    private final Executor workers;
+    private final boolean structured;
+    private final boolean baseAllocation;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean disconnecting;
+
+    TransmissionHandler(NbdExport export, Executor workers, boolean structured,
+        boolean baseAllocation) {
+        this.export = export;
+        this.workers = workers;
+        this.structured = structured;
+        this.baseAllocation = baseAllocation;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        NbdRequest r = (NbdRequest) msg;
+        if (disconnecting) return;
+        if (r.type() == Nbd.CMD_DISC) {
+            disconnecting = true;
+            if (inFlight.get() == 0) ctx.close();
+            return;
+        }
+        int error = check(r);
+        if (error != 0) {
+            ChannelFutureListener after = r.oversized() ? ChannelFutureListener.CLOSE : null;
+            var f = ctx.writeAndFlush(errorReply(ctx, r, error, reason(r, error)));
+            if (after != null) f.addListener(after);
+            return;
+        }
+        if (inFlight.incrementAndGet() >= HIGH_WATER) ctx.channel().config().setAutoRead(false);
+        try {
+            workers.execute(() -> serve(ctx, r));
+        } catch (RejectedExecutionException e) {
+            done(ctx);
+            ctx.writeAndFlush(errorReply(ctx, r, Nbd.ESHUTDOWN, "server is shutting down"));
+        }
+    }
+
+    /** @return 0 or the errno the request is refused with */
+    private int check(NbdRequest r) {
+        if (r.oversized()) return Nbd.EOVERFLOW;
+        long size = export.size();
+        boolean ranged = true;
+        switch (r.type()) {
+            case Nbd.CMD_READ:
+                if (r.length() > Nbd.MAX_PAYLOAD) return Nbd.EINVAL;
+                break;
+            case Nbd.CMD_WRITE:
+            case Nbd.CMD_TRIM:
+            case Nbd.CMD_WRITE_ZEROES:
+                if (export.readOnly()) return Nbd.EPERM;
+                break;
+            case Nbd.CMD_BLOCK_STATUS:
+                if (!baseAllocation) return Nbd.EINVAL;
+                break;
+            case Nbd.CMD_FLUSH:
+            case Nbd.CMD_CACHE:
+                ranged = false;
+                break;
+            default:
+                return Nbd.EINVAL;
+        }
+        if (ranged && (r.offset() < 0 || r.offset() + r.length() > size
+            || r.offset() + r.length() < 0)) {
+            return r.type() == Nbd.CMD_WRITE || r.type() == Nbd.CMD_WRITE_ZEROES ? Nbd.ENOSPC
+                : Nbd.EINVAL;
+        }
+        return 0;
+    }
+
+    private String reason(NbdRequest r, int error) {
+        return switch (error) {
+            case Nbd.EPERM -> "export is read-only";
+            case Nbd.EOVERFLOW -> "request of " + r.length() + " bytes exceeds " + Nbd.MAX_PAYLOAD;
+            case Nbd.ENOSPC -> "write past the end of the disk (" + export.size() + " bytes)";
+            default -> "invalid request: type " + r.type() + ", " + r.length() + " bytes at "
+                + r.offset() + " of " + export.size();
+        };
+    }
+
+    private void serve(ChannelHandlerContext ctx, NbdRequest r) {
+        ByteBuf reply;
+        try {
+            reply = perform(ctx, r);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: NBD request type {} at {} failed: {}", ctx.channel().remoteAddress(),
+                r.type(), r.offset(), e.toString());
+            reply = errorReply(ctx, r, Nbd.EIO, String.valueOf(e.getMessage()));
+        }
+        ctx.writeAndFlush(reply);
+        done(ctx);
+    }
+
+    private void done(ChannelHandlerContext ctx) {
+        int left = inFlight.decrementAndGet();
+        if (left == LOW_WATER) ctx.channel().config().setAutoRead(true);
+        if (left == 0 && disconnecting) ctx.channel().eventLoop().execute(ctx::close);
+    }
+
+    private ByteBuf perform(ChannelHandlerContext ctx, NbdRequest r) throws IOException {
+        boolean fua = (r.flags() & Nbd.CMD_FLAG_FUA) != 0;
+        switch (r.type()) {
+            case Nbd.CMD_READ:
+                return read(ctx, r);
+            case Nbd.CMD_WRITE:
+                export.write(r.offset(), r.data(), 0, r.data().length);
+                if (fua) export.flush();
+                break;
+            case Nbd.CMD_TRIM:
+            case Nbd.CMD_WRITE_ZEROES:
+                export.zero(r.offset(), r.length());
+                if (fua) export.flush();
+                break;
+            case Nbd.CMD_FLUSH:
+                export.flush();
+                break;
+            case Nbd.CMD_CACHE:
+                break;
+            case Nbd.CMD_BLOCK_STATUS:
+                return blockStatus(ctx, r);
+            default:
+                throw new IllegalStateException("unchecked type " + r.type());
+        }
+        return simple(ctx, r.handle(), 0, 0);
+    }
+
+    private ByteBuf read(ChannelHandlerContext ctx, NbdRequest r) throws IOException {
+        int len = (int) r.length();
+        byte[] data = new byte[len];
+        export.read(r.offset(), data, 0, len);
+        ByteBuf b;
+        if (!structured) {
+            b = simple(ctx, r.handle(), 0, len);
+        } else if (len == 0) {
+            return chunk(ctx, r.handle(), Nbd.REPLY_TYPE_NONE, 0);
+        } else {
+            b = chunk(ctx, r.handle(), Nbd.REPLY_TYPE_OFFSET_DATA, 8 + len);
+            b.writeLong(r.offset());
+        }
+        return b.writeBytes(data);
+    }
+
+    private ByteBuf blockStatus(ChannelHandlerContext ctx, NbdRequest r) throws IOException {
+        boolean one = (r.flags() & Nbd.CMD_FLAG_REQ_ONE) != 0;
+        List<NbdExport.Extent> extents = export.extents(r.offset(), r.length());
+        int n = one ? 1 : Math.min(extents.size(), 1024);
+        ByteBuf body = ctx.alloc().buffer(4 + 8 * n);
+        body.writeInt(Nbd.BASE_ALLOCATION_ID);
+        long left = r.length();
+        int written = 0;
+        for (NbdExport.Extent e : extents) {
+            if (written == n || left <= 0) break;
+            long len = Math.min(Math.min(e.length(), left), 0xFFFF_F000L);
+            body.writeInt((int) len).writeInt(e.zero() ? Nbd.STATE_HOLE | Nbd.STATE_ZERO : 0);
+            left -= len;
+            written++;
+        }
+        ByteBuf b = chunk(ctx, r.handle(), Nbd.REPLY_TYPE_BLOCK_STATUS, body.readableBytes());
+        b.writeBytes(body);
+        body.release();
+        return b;
+    }
+
+    private ByteBuf errorReply(ChannelHandlerContext ctx, NbdRequest r, int errno,
+        String message) {
+        if (!structured || r.type() != Nbd.CMD_READ && r.type() != Nbd.CMD_BLOCK_STATUS) {
+            return simple(ctx, r.handle(), errno, 0);
+        }
+        byte[] m = message.getBytes(StandardCharsets.UTF_8);
+        int ml = Math.min(m.length, 1024);
+        ByteBuf b = chunk(ctx, r.handle(), Nbd.REPLY_TYPE_ERROR, 6 + ml);
+        return b.writeInt(errno).writeShort(ml).writeBytes(m, 0, ml);
+    }
+
+    /** Simple reply: | 4 magic | 4 error | 8 handle | data... |. */
+    private static ByteBuf simple(ChannelHandlerContext ctx, long handle, int error, int dataLen) {
+        ByteBuf b = ctx.alloc().buffer(16 + dataLen);
+        return b.writeInt(Nbd.SIMPLE_REPLY_MAGIC).writeInt(error).writeLong(handle);
+    }
+
+    /** Final structured chunk: | 4 magic | 2 flags | 2 type | 8 handle | 4 length | payload |. */
+    private static ByteBuf chunk(ChannelHandlerContext ctx, long handle, int type, int length) {
+        ByteBuf b = ctx.alloc().buffer(20 + length);
+        return b.writeInt(Nbd.STRUCTURED_REPLY_MAGIC).writeShort(Nbd.REPLY_FLAG_DONE)
+            .writeShort(type).writeLong(handle).writeInt(length);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        try {
+            export.close();
+        } catch (IOException e) {
+            LOG.warn("{}: closing export: {}", ctx.channel().remoteAddress(), e.toString());
+        }
+        LOG.info("{}: NBD connection closed", ctx.channel().remoteAddress());
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.info("{}: NBD connection error: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}
