@@ -110,15 +110,17 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void flush(ChannelHandlerContext ctx, int tag, int oldtag) {
+        // Rflush always goes through the event loop's task queue: a worker that has just
+        // finished the old request queued its reply there before leaving the in-flight map, so
+        // the old reply (if any) always precedes Rflush on the wire.
+        Runnable answer = () -> reply(ctx, tag, new SessionMessages.Empty(MessageType.RFLUSH));
         Session.Pending p = session.inflight.get(oldtag);
         if (p == null) {
-            reply(ctx, tag, new SessionMessages.Empty(MessageType.RFLUSH));
+            ctx.channel().eventLoop().execute(answer);
             return;
         }
         p.flushed = true;
-        // Always go through the event loop's queue, behind the old reply if it was just queued.
-        p.done.whenComplete((v, t) -> ctx.channel().eventLoop()
-            .execute(() -> reply(ctx, tag, new SessionMessages.Empty(MessageType.RFLUSH))));
+        p.done.whenComplete((v, t) -> ctx.channel().eventLoop().execute(answer));
     }
 
     private void dispatch(ChannelHandlerContext ctx, Fcall call) {
@@ -178,7 +180,8 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // I/O errors are clients going away; anything else is a bug worth a warning.
         System.Logger.Level level = cause instanceof java.io.IOException
-                ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
+            ? System.Logger.Level.DEBUG
+            : System.Logger.Level.WARNING;
         LOG.log(level, "9p connection " + ctx.channel() + " failed", cause);
         ctx.close();
     }
