@@ -18,6 +18,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 public final class MemoryFileServer implements FileServer<MemoryFileServer.Node> {
     private static final int AT_REMOVEDIR = 0x200;
+    /** Largest file this sample keeps in memory. */
+    public static final long MAX_FILE = 64L << 20;
     private final AtomicLong nextPath = new AtomicLong(1);
     private final Dir root;
     private final String rootPath;
@@ -216,6 +218,9 @@ public final class MemoryFileServer implements FileServer<MemoryFileServer.Node>
             if (!(n instanceof File f)) {
                 throw new NinePException(Errno.EISDIR, "not a file");
             }
+            if (change.size() < 0 || change.size() > MAX_FILE) {
+                throw new NinePException(Errno.EFBIG, "too large for memory");
+            }
             f.truncate(change.size());
         }
         if (change.has(SetAttr.MODE)) {
@@ -261,7 +266,7 @@ public final class MemoryFileServer implements FileServer<MemoryFileServer.Node>
             @Override
             public int write(long offset, ByteBuffer src) throws NinePException {
                 int n = src.remaining();
-                if (offset + n > Integer.MAX_VALUE - 8) {
+                if (offset + n > MAX_FILE) {
                     throw new NinePException(Errno.EFBIG, "too large for memory");
                 }
                 f.lock.writeLock().lock();
@@ -428,7 +433,7 @@ public final class MemoryFileServer implements FileServer<MemoryFileServer.Node>
     }
 
     /** @return a UTF-8 byte array */
-    static byte[] utf8(String s) {
+    public static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 }
