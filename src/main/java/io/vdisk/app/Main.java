@@ -1,12 +1,94 @@
 package io.vdisk.app;
 
-/** Entry point of the {@code vdisk} command. */
+import io.vdisk.cli.Env;
+import io.vdisk.cli.NotYetCommand;
+import io.vdisk.cli.UsageException;
+import io.vdisk.cli.VdiskCommand;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneId;
+import picocli.CommandLine;
+
+/**
+ * Entry point of the {@code vdisk} command: wires the environment, runs picocli, and turns every
+ * failure into one line on stderr with exit code 1 (2 for usage errors). Stack traces only with
+ * {@code VDISK_DEBUG=1}. Not thread-safe (one run per process).
+ */
 public final class Main {
+    public static final int OK = 0, FAILURE = 1, USAGE = 2;
+
     private Main() {
     }
 
     public static void main(String[] args) {
-        System.err.println("vdisk: no commands yet");
-        System.exit(2);
+        Env env = new Env(System.out, System.err, Clock.systemUTC(), ZoneId.systemDefault(),
+            stderrIsTerminal(), Path.of("").toAbsolutePath(), Runtime.getRuntime()
+                .availableProcessors());
+        int code = run(args, env, "1".equals(System.getenv("VDISK_DEBUG")));
+        System.out.flush();
+        System.exit(code);
     }
+
+    /** Runs one command line; returns the exit code. */
+    public static int run(String[] args, Env env, boolean debug) {
+        CommandLine cl = new CommandLine(new VdiskCommand(env));
+        for (String name : NotYetCommand.NAMES)
+            cl.addSubcommand(name, new NotYetCommand(name, env));
+        cl.setOut(new PrintWriter(env.out(), true));
+        cl.setErr(new PrintWriter(env.err(), true));
+        cl.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            env.err().println("vdisk: " + ex.getMessage() + " (see '" + c.getCommandSpec()
+                .qualifiedName() + " --help')");
+            return USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            if (debug)
+                ex.printStackTrace(env.err());
+            if (ex instanceof UsageException) {
+                env.err().println("vdisk: " + ex.getMessage());
+                return USAGE;
+            }
+            env.err().println("vdisk: " + message(ex));
+            return FAILURE;
+        });
+        return cl.execute(args);
+    }
+
+    /** One line for a failure: what and where, never a class name unless nothing else is known. */
+    static String message(Throwable ex) {
+        if (ex instanceof NoSuchFileException e)
+            return e.getFile() + ": " + (e.getReason() != null ? e.getReason() : "no such file");
+        if (ex instanceof AccessDeniedException e)
+            return e.getFile() + ": permission denied";
+        if (ex instanceof FileAlreadyExistsException e)
+            return e.getFile() + ": already exists";
+        if (ex instanceof IOException && ex.getMessage() != null)
+            return ex.getMessage().replace('\n', ' ');
+        if (ex instanceof OutOfMemoryError)
+            return "out of memory (set VDISK_JAVA_OPTS=-Xmx...)";
+        String m = ex.getMessage();
+        return "internal error: " + ex.getClass().getSimpleName() + (m == null
+            ? ""
+            : ": " + m
+                .replace('\n', ' '))
+            + " (VDISK_DEBUG=1 shows the stack trace)";
+    }
+
+    /** Linux: fd 2 links to a tty or pty when stderr is a terminal. */
+    static boolean stderrIsTerminal() {
+        try {
+            String t = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return t.startsWith("/dev/pts/") || t.startsWith("/dev/tty");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+
 }

@@ -1,0 +1,74 @@
+package io.vdisk.cli;
+
+import io.vdisk.app.Progress;
+import io.vdisk.image.Image;
+import io.vdisk.venti.DiskBlockStore;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code vdisk export IMAGE.vdisk[@REV] OUT}: writes the raw disk. A regular file gets holes where
+ * the image has zero blocks; a device is written whole.
+ */
+@Command(name = "export", description = "Write an image out as a (sparse) raw disk file.")
+final class ExportCommand extends CommandBase {
+    static final int CHUNK = 1 << 20;
+
+    @Parameters(index = "0", paramLabel = "IMAGE.vdisk[@REV]")
+    String image;
+
+    @Parameters(index = "1", paramLabel = "OUT")
+    String output;
+
+    @Override
+    public Integer call() throws Exception {
+        ImageArg a = imageArg(image);
+        Path out = path(output);
+        try (DiskBlockStore store = workspace(a.file()).openStore(false)) {
+            Image img = Image.of(store, resolve(store, a));
+            boolean sparse = !Files.exists(out) || Files.isRegularFile(out);
+            try (RandomAccessFile f = new RandomAccessFile(out.toFile(), "rw");
+                Progress p = progress("export", img.size())) {
+                if (sparse)
+                    f.setLength(0);
+                write(img, f, sparse, p);
+                if (sparse)
+                    f.setLength(img.size());
+                f.getFD().sync();
+            }
+        }
+        return 0;
+    }
+
+    private static void write(Image img, RandomAccessFile f, boolean sparse, Progress p)
+        throws IOException {
+        byte[] buf = new byte[CHUNK];
+        long pos = sparse ? img.nextData(0) : 0;
+        while (pos < img.size()) {
+            long end = sparse ? img.nextHole(pos) : img.size();
+            while (pos < end) {
+                int n = (int) Math.min(CHUNK, end - pos);
+                img.read(pos, buf, 0, n);
+                if (!sparse || !allZero(buf, n)) {
+                    f.seek(pos);
+                    f.write(buf, 0, n);
+                }
+                pos += n;
+                p.update(pos);
+            }
+            pos = sparse ? img.nextData(end) : end;
+        }
+    }
+
+    static boolean allZero(byte[] b, int n) {
+        for (int i = 0; i < n; i++) {
+            if (b[i] != 0)
+                return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,22 @@
+package io.vdisk.cli;
+
+import io.vdisk.app.Workspace;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code vdisk init [DIR]}: makes DIR (default: the current directory) a vdisk root. */
+@Command(name = "init", description = "Create a vdisk root (DIR/.vdisk/ with an empty store).")
+final class InitCommand extends CommandBase {
+    @Parameters(arity = "0..1", paramLabel = "DIR")
+    String dir;
+
+    @Override
+    public Integer call() throws Exception {
+        Path d = dir == null ? env().cwd() : path(dir);
+        Workspace w = Workspace.init(d, parent.storeOverride());
+        env().out()
+            .println("initialized vdisk root " + w.root() + " (store " + w.storePath() + ")");
+        return 0;
+    }
+}
