@@ -76,7 +76,8 @@ final class Operations {
     private Message reply(Message m) throws NinePException {
         return switch (m.type()) {
             case TATTACH -> attach((Tattach) m);
-            case TAUTH -> throw new NinePException(Errno.EOPNOTSUPP, "no authentication needed");
+            // ENOENT is how diod and libnpclient say "authentication not required"
+            case TAUTH -> throw new NinePException(Errno.ENOENT, "authentication not required");
             case TWALK -> walk((Twalk) m);
             case TWRITE -> write((Twrite) m);
             case TCLUNK -> clunk(((FidRequest) m).fid());

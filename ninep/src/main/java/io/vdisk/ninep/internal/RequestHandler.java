@@ -110,17 +110,16 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void flush(ChannelHandlerContext ctx, int tag, int oldtag) {
-        // Rflush always goes through the event loop's task queue: a worker that has just
-        // finished the old request queued its reply there before leaving the in-flight map, so
-        // the old reply (if any) always precedes Rflush on the wire.
-        Runnable answer = () -> reply(ctx, tag, new SessionMessages.Empty(MessageType.RFLUSH));
+        // Runs on the event loop, as does the completion of every request (see finish), so
+        // either the old reply is already written or it will be dropped; Rflush comes last.
         Session.Pending p = session.inflight.get(oldtag);
         if (p == null) {
-            ctx.channel().eventLoop().execute(answer);
+            reply(ctx, tag, new SessionMessages.Empty(MessageType.RFLUSH));
             return;
         }
         p.flushed = true;
-        p.done.whenComplete((v, t) -> ctx.channel().eventLoop().execute(answer));
+        p.done.whenComplete(
+            (v, t) -> reply(ctx, tag, new SessionMessages.Empty(MessageType.RFLUSH)));
     }
 
     private void dispatch(ChannelHandlerContext ctx, Fcall call) {
@@ -153,6 +152,23 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
         } finally {
             call.release();
         }
+        Object reply = answer;
+        try {
+            ctx.channel().eventLoop().execute(() -> finish(ctx, call.tag(), p, reply));
+        } catch (RejectedExecutionException shuttingDown) {
+            if (reply instanceof ByteBuf b) {
+                b.release();
+            }
+        }
+    }
+
+    /**
+     * On the event loop: the tag leaves the in-flight map in the same step as its reply is
+     * written, so a client reusing the tag right after the reply never finds it busy, and a
+     * Tflush sees either a finished request or one whose reply it can still suppress.
+     */
+    private void finish(ChannelHandlerContext ctx, int tag, Session.Pending p, Object answer) {
+        session.inflight.remove(tag, p);
         if (answer != null) {
             if (p.flushed) {
                 if (answer instanceof ByteBuf b) {
@@ -162,7 +178,6 @@ public final class RequestHandler extends ChannelInboundHandlerAdapter {
                 ctx.writeAndFlush(answer, ctx.voidPromise());
             }
         }
-        session.inflight.remove(call.tag(), p);
         p.done.complete(null);
     }
 
