@@ -18,14 +18,14 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         Collection<RunResult> results = new Runner(new OptionsBuilder()
-                .include(JournalBench.class.getName() + "\\." + (args.length > 0 ? args[0] : ""))
-                .build()).run();
+            .include(JournalBench.class.getName() + "\\." + (args.length > 0 ? args[0] : ""))
+            .build()).run();
         Map<String, Double> score = new HashMap<>();
         for (RunResult r : results) {
             String name = r.getParams().getBenchmark();
             name = name.substring(name.lastIndexOf('.') + 1);
             score.put(name + "/" + r.getParams().getParam("target"),
-                    r.getPrimaryResult().getScore());
+                r.getPrimaryResult().getScore());
         }
         System.out.println();
         report(score, "sequential1MiB", 1.0, "MiB/s", 0.7);
@@ -33,13 +33,14 @@ public final class BenchMain {
     }
 
     private static void report(Map<String, Double> score, String bench, double unitsPerOp,
-            String unit, double target) {
+        String unit, double target) {
         Double j = score.get(bench + "/journal");
         Double p = score.get(bench + "/plain");
         if (j == null || p == null) {
             return;
         }
-        System.out.printf("%-24s journal %10.1f %s   plain %10.1f %s   ratio %.2f (target >= %.1f)%n",
-                bench, j * unitsPerOp, unit, p * unitsPerOp, unit, j / p, target);
+        System.out.printf(
+            "%-24s journal %10.1f %s   plain %10.1f %s   ratio %.2f (target >= %.1f)%n",
+            bench, j * unitsPerOp, unit, p * unitsPerOp, unit, j / p, target);
     }
 }

@@ -33,8 +33,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * on the same disk. Both sides are durable at the same points: the sequential benchmark forces
  * every {@value #DURABLE_EVERY} bytes (the journal by sealing, as a flusher would, then
  * releasing at once onto an unchanged base so the log does not grow without bound); the random
- * one calls flush() / force(false) after every 32 writes. The plain file is preallocated so it
- * pays no block allocation. Run through {@code bench/run.sh}, which prints the ratios.
+ * one calls flush() / force(false) after every 32 writes. Two baselines: {@code plain} is
+ * preallocated and overwritten in place (no block allocation, pages stay cached);
+ * {@code plainFresh} starts empty and, like the journal's logs, is replaced by a new file at
+ * every durable point. Run through {@code bench/run.sh}, which prints the ratios.
  *
  * <p>
  * Not thread-safe: JMH gives each benchmark thread its own state.
@@ -51,7 +53,7 @@ public class JournalBench {
     static final int MIB = 1 << 20;
     static final int BS = 4096;
 
-    @Param({"journal", "plain"})
+    @Param({"journal", "plain", "plainFresh"})
     public String target;
 
     private Path dir;
@@ -75,7 +77,7 @@ public class JournalBench {
         block.put(noise, 0, BS).flip();
         if (target.equals("plain")) {
             plain = FileChannel.open(dir.resolve("plain.img"), StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.READ, StandardOpenOption.WRITE);
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
             for (long p = 0; p < REGION; p += MIB) {
                 plain.write(mib.duplicate(), p);
             }
@@ -83,7 +85,7 @@ public class JournalBench {
         } else {
             base = BaseImage.zeros(REGION);
             journal = Journal.open(dir.resolve("journal"), base, "base",
-                    JournalOptions.builder().maxDirtyBytes(4L << 30).build());
+                JournalOptions.builder().maxDirtyBytes(4L << 30).build());
         }
     }
 
@@ -142,9 +144,20 @@ public class JournalBench {
         }
     }
 
+    private FileChannel openPlain() throws IOException {
+        Path f = dir.resolve("plain.img");
+        Files.deleteIfExists(f);
+        return FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+    }
+
     private void durablePoint() throws IOException {
         if (plain != null) {
             plain.force(false);
+            if (target.equals("plainFresh")) {
+                plain.close();
+                plain = openPlain();
+            }
         } else {
             Generation g = journal.seal();
             journal.release(g, base, "base");
