@@ -3,7 +3,6 @@ package io.vdisk.ninep.internal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.vdisk.ninep.Caller;
-import io.vdisk.ninep.DirEntry;
 import io.vdisk.ninep.Errno;
 import io.vdisk.ninep.FileServer;
 import io.vdisk.ninep.NinePException;
@@ -38,19 +37,19 @@ final class Operations {
     static final int O_CREAT = 0100;
     static final int O_EXCL = 0200;
     private static final int AT_REMOVEDIR = 0x200;
-    /** size[4] type[1] tag[2] count[4]. */
-    private static final int DATA_HEADER = 11;
 
     private final FileServer<Object> fs;
     private final Session session;
     private final Clock clock;
     private final ClassicOperations classic;
+    private final DataReplies data;
 
     Operations(FileServer<Object> fs, Session session, Clock clock) {
         this.fs = fs;
         this.session = session;
         this.clock = clock;
         this.classic = new ClassicOperations(fs, session, this);
+        this.data = new DataReplies(session, this);
     }
 
     Object handle(ByteBufAllocator alloc, Fcall call) throws NinePException {
@@ -62,10 +61,10 @@ final class Operations {
                 if (f.qid.isDirectory() && session.dialect() == Dialect.CLASSIC) {
                     return new Fcall(call.tag(), classic.readDirectory(f, t));
                 }
-                return read(alloc, call.tag(), f, t);
+                return data.read(alloc, call.tag(), f, t);
             }
             case TREADDIR -> {
-                return readdir(alloc, call.tag(), (Tread) m);
+                return data.readdir(alloc, call.tag(), (Tread) m);
             }
             default -> {
                 return new Fcall(call.tag(), reply(m));
@@ -273,62 +272,6 @@ final class Operations {
         return new LinuxMessages.Rxattrwalk(0);
     }
 
-    private Object read(ByteBufAllocator alloc, int tag, Fid f, Tread t) throws NinePException {
-        if (f.xattr) {
-            return new Fcall(tag,
-                new IoMessages.Rread(MessageType.RREAD, io.netty.buffer.Unpooled.EMPTY_BUFFER));
-        }
-        OpenFile of = opened(f);
-        if (t.offset() < 0) {
-            throw new NinePException(Errno.EINVAL, "negative offset");
-        }
-        int count = clampCount(t.count());
-        ByteBuf frame = alloc.ioBuffer(DATA_HEADER + count);
-        boolean ok = false;
-        try {
-            ByteBuffer dst = frame.nioBuffer(DATA_HEADER, count);
-            int n = of.read(t.offset(), dst);
-            if (n < 0 || n > count) {
-                throw new NinePException(Errno.EIO, "read returned " + n + " of " + count);
-            }
-            frame.setIndex(0, DATA_HEADER + n);
-            writeDataHeader(frame, MessageType.RREAD, tag, n);
-            ok = true;
-            return frame;
-        } finally {
-            if (!ok) {
-                frame.release();
-            }
-        }
-    }
-
-    private Object readdir(ByteBufAllocator alloc, int tag, Tread t) throws NinePException {
-        OpenFile of = opened(session.fid(t.fid()));
-        int count = clampCount(t.count());
-        List<DirEntry> entries = of.readdir(t.offset(), count);
-        ByteBuf frame = alloc.ioBuffer(DATA_HEADER + Math.min(count, 8192));
-        frame.writerIndex(DATA_HEADER);
-        for (DirEntry e : entries) {
-            int size = Qid.SIZE + 8 + 1 + Wire.strSize(e.name());
-            if (frame.writerIndex() - DATA_HEADER + size > count) {
-                break;
-            }
-            Wire.qid(frame, e.qid());
-            frame.writeLongLE(e.offset());
-            frame.writeByte(e.type());
-            Wire.str(frame, e.name());
-        }
-        writeDataHeader(frame, MessageType.RREADDIR, tag, frame.writerIndex() - DATA_HEADER);
-        return frame;
-    }
-
-    private static void writeDataHeader(ByteBuf frame, MessageType type, int tag, int count) {
-        frame.setIntLE(0, DATA_HEADER + count);
-        frame.setByte(4, type.id());
-        frame.setShortLE(5, tag);
-        frame.setIntLE(7, count);
-    }
-
     private Message write(Twrite t) throws NinePException {
         Fid f = session.fid(t.fid());
         OpenFile of = opened(f);
@@ -372,11 +315,6 @@ final class Operations {
 
     int iounit() {
         return session.msize() - Wire.IOHDRSZ;
-    }
-
-    private int clampCount(int count) {
-        int max = session.msize() - DATA_HEADER;
-        return count < 0 || count > max ? max : count;
     }
 
     SetAttr resolveTimes(SetAttr a) {

@@ -4,13 +4,14 @@ import io.vdisk.ninep.Attr;
 import io.vdisk.ninep.Caller;
 import io.vdisk.ninep.FileServer;
 import io.vdisk.ninep.MemoryFileServer;
+import io.vdisk.ninep.MemoryNode;
 import io.vdisk.ninep.NinePException;
 import io.vdisk.ninep.OpenFile;
 import io.vdisk.ninep.Qid;
 import io.vdisk.ninep.SetAttr;
 
 /** Forwards to a {@link MemoryFileServer}, letting tests wrap open files. Thread-safe. */
-abstract class DelegatingFileServer implements FileServer<MemoryFileServer.Node> {
+abstract class DelegatingFileServer implements FileServer<MemoryNode> {
     final MemoryFileServer fs;
 
     DelegatingFileServer(MemoryFileServer fs) {
@@ -20,33 +21,33 @@ abstract class DelegatingFileServer implements FileServer<MemoryFileServer.Node>
     abstract OpenFile wrap(OpenFile f);
 
     @Override
-    public MemoryFileServer.Node attach(Caller caller, String aname) throws NinePException {
+    public MemoryNode attach(Caller caller, String aname) throws NinePException {
         return fs.attach(caller, aname);
     }
 
     @Override
-    public Qid qid(MemoryFileServer.Node node) {
+    public Qid qid(MemoryNode node) {
         return fs.qid(node);
     }
 
     @Override
-    public MemoryFileServer.Node walk(MemoryFileServer.Node dir, String name)
+    public MemoryNode walk(MemoryNode dir, String name)
         throws NinePException {
         return fs.walk(dir, name);
     }
 
     @Override
-    public Attr getattr(MemoryFileServer.Node node) {
+    public Attr getattr(MemoryNode node) {
         return fs.getattr(node);
     }
 
     @Override
-    public void setattr(MemoryFileServer.Node node, SetAttr change) throws NinePException {
+    public void setattr(MemoryNode node, SetAttr change) throws NinePException {
         fs.setattr(node, change);
     }
 
     @Override
-    public OpenFile open(MemoryFileServer.Node node, int flags) throws NinePException {
+    public OpenFile open(MemoryNode node, int flags) throws NinePException {
         return wrap(fs.open(node, flags));
     }
 }
