@@ -35,12 +35,16 @@ public final class BenchMain {
     private static void report(Map<String, Double> score, String bench, double unitsPerOp,
         String unit, double target) {
         Double j = score.get(bench + "/journal");
-        Double p = score.get(bench + "/plain");
-        if (j == null || p == null) {
+        if (j == null) {
             return;
         }
-        System.out.printf(
-            "%-24s journal %10.1f %s   plain %10.1f %s   ratio %.2f (target >= %.1f)%n",
-            bench, j * unitsPerOp, unit, p * unitsPerOp, unit, j / p, target);
+        for (String baseline : new String[]{"plain", "plainFresh"}) {
+            Double p = score.get(bench + "/" + baseline);
+            if (p != null) {
+                System.out.printf(
+                    "%-24s journal %9.1f %s  %-10s %9.1f %s  ratio %.2f (target >= %.1f)%n",
+                    bench, j * unitsPerOp, unit, baseline, p * unitsPerOp, unit, j / p, target);
+            }
+        }
     }
 }
