@@ -88,19 +88,19 @@ public final class HandshakeHandler extends ByteToMessageDecoder {
     /** @return true when the connection has left the handshake (transmission or closed) */
     private boolean handle(ChannelHandlerContext ctx, int option, ByteBuf data) {
         switch (option) {
-            case Nbd.OPT_EXPORT_NAME:
+            case Nbd.OPT_EXPORT_NAME :
                 return exportName(ctx, data);
-            case Nbd.OPT_ABORT:
+            case Nbd.OPT_ABORT :
                 ctx.writeAndFlush(OptionReplies.ack(ctx.alloc(), option))
                     .addListener(ChannelFutureListener.CLOSE);
                 return true;
-            case Nbd.OPT_LIST:
+            case Nbd.OPT_LIST :
                 list(ctx, data);
                 return false;
-            case Nbd.OPT_INFO:
-            case Nbd.OPT_GO:
+            case Nbd.OPT_INFO :
+            case Nbd.OPT_GO :
                 return infoOrGo(ctx, option, data);
-            case Nbd.OPT_STRUCTURED_REPLY:
+            case Nbd.OPT_STRUCTURED_REPLY :
                 if (data.isReadable()) {
                     invalid(ctx, option, "structured reply takes no data");
                 } else if (structured) {
@@ -110,15 +110,15 @@ public final class HandshakeHandler extends ByteToMessageDecoder {
                     ctx.writeAndFlush(OptionReplies.ack(ctx.alloc(), option));
                 }
                 return false;
-            case Nbd.OPT_LIST_META_CONTEXT:
-            case Nbd.OPT_SET_META_CONTEXT:
+            case Nbd.OPT_LIST_META_CONTEXT :
+            case Nbd.OPT_SET_META_CONTEXT :
                 metaContext(ctx, option, data);
                 return false;
-            case Nbd.OPT_STARTTLS:
+            case Nbd.OPT_STARTTLS :
                 ctx.writeAndFlush(OptionReplies.error(ctx.alloc(), option, Nbd.REP_ERR_POLICY,
                     "TLS is not offered on this port"));
                 return false;
-            default:
+            default :
                 ctx.writeAndFlush(OptionReplies.error(ctx.alloc(), option, Nbd.REP_ERR_UNSUP,
                     "option " + option + " is not supported"));
                 return false;

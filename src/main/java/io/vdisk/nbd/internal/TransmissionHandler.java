@@ -73,27 +73,28 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         long size = export.size();
         boolean ranged = true;
         switch (r.type()) {
-            case Nbd.CMD_READ:
+            case Nbd.CMD_READ :
                 if (r.length() > Nbd.MAX_PAYLOAD) return Nbd.EINVAL;
                 break;
-            case Nbd.CMD_WRITE:
-            case Nbd.CMD_TRIM:
-            case Nbd.CMD_WRITE_ZEROES:
+            case Nbd.CMD_WRITE :
+            case Nbd.CMD_TRIM :
+            case Nbd.CMD_WRITE_ZEROES :
                 if (export.readOnly()) return Nbd.EPERM;
                 break;
-            case Nbd.CMD_BLOCK_STATUS:
+            case Nbd.CMD_BLOCK_STATUS :
                 if (!baseAllocation) return Nbd.EINVAL;
                 break;
-            case Nbd.CMD_FLUSH:
-            case Nbd.CMD_CACHE:
+            case Nbd.CMD_FLUSH :
+            case Nbd.CMD_CACHE :
                 ranged = false;
                 break;
-            default:
+            default :
                 return Nbd.EINVAL;
         }
         if (ranged && (r.offset() < 0 || r.offset() + r.length() > size
             || r.offset() + r.length() < 0)) {
-            return r.type() == Nbd.CMD_WRITE || r.type() == Nbd.CMD_WRITE_ZEROES ? Nbd.ENOSPC
+            return r.type() == Nbd.CMD_WRITE || r.type() == Nbd.CMD_WRITE_ZEROES
+                ? Nbd.ENOSPC
                 : Nbd.EINVAL;
         }
         return 0;
@@ -131,25 +132,25 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private ByteBuf perform(ChannelHandlerContext ctx, NbdRequest r) throws IOException {
         boolean fua = (r.flags() & Nbd.CMD_FLAG_FUA) != 0;
         switch (r.type()) {
-            case Nbd.CMD_READ:
+            case Nbd.CMD_READ :
                 return read(ctx, r);
-            case Nbd.CMD_WRITE:
+            case Nbd.CMD_WRITE :
                 export.write(r.offset(), r.data(), 0, r.data().length);
                 if (fua) export.flush();
                 break;
-            case Nbd.CMD_TRIM:
-            case Nbd.CMD_WRITE_ZEROES:
+            case Nbd.CMD_TRIM :
+            case Nbd.CMD_WRITE_ZEROES :
                 export.zero(r.offset(), r.length());
                 if (fua) export.flush();
                 break;
-            case Nbd.CMD_FLUSH:
+            case Nbd.CMD_FLUSH :
                 export.flush();
                 break;
-            case Nbd.CMD_CACHE:
+            case Nbd.CMD_CACHE :
                 break;
-            case Nbd.CMD_BLOCK_STATUS:
+            case Nbd.CMD_BLOCK_STATUS :
                 return blockStatus(ctx, r);
-            default:
+            default :
                 throw new IllegalStateException("unchecked type " + r.type());
         }
         return simple(ctx, r.handle(), 0, 0);
