@@ -49,12 +49,13 @@ public final class DiskBlockStore implements BlockStore {
     private static final System.Logger LOG = System.getLogger(DiskBlockStore.class.getName());
     private static final Pattern ARENA_NAME = Pattern.compile("arena-(\\d{6})\\.vda");
     private static final String LOCK_FILE = "store.lock";
+    private static final int SPECULATIVE_READ = 16 << 10;
 
     /** Tunables. Immutable. */
     public record Options(long maxArenaSize, boolean compress, long indexCommitRecords,
         boolean fsync, Clock clock) {
         public static Options defaults() {
-            return new Options(1L << 30, true, 1 << 16, true, Clock.systemUTC());
+            return new Options(1L << 30, true, 1 << 18, true, Clock.systemUTC());
         }
 
         public Options withMaxArenaSize(long n) {
@@ -385,11 +386,12 @@ public final class DiskBlockStore implements BlockStore {
                 + " indexed in arena " + a + ", which does not exist");
         }
         Arena arena = as[a];
-        ByteBuffer header = ByteBuffer.allocate(ArenaRecord.HEADER_SIZE);
-        arena.read(header, pos);
-        header.flip();
+        // One pread for header and payload: most blocks are at most 16 KiB.
+        ByteBuffer first = ByteBuffer.allocate(ArenaRecord.HEADER_SIZE + SPECULATIVE_READ);
+        arena.read(first, pos);
+        first.flip();
         String[] why = new String[1];
-        ArenaRecord r = ArenaRecord.readHeader(header, why);
+        ArenaRecord r = ArenaRecord.readHeader(first, why);
         if (r == null) {
             throw new CorruptBlockException(arena.path() + " offset " + pos + ": " + why[0]
                 + " (reading block " + score + ")");
@@ -397,6 +399,11 @@ public final class DiskBlockStore implements BlockStore {
         if (!r.score().equals(score)) {
             throw new CorruptBlockException(arena.path() + " offset " + pos + ": record holds "
                 + r.score() + " but the index says " + score);
+        }
+        if (first.remaining() >= r.stored()) {
+            byte[] raw = new byte[r.stored()];
+            first.get(raw);
+            return decode(arena, pos, r, raw);
         }
         return readPayload(arena, pos, r);
     }
@@ -411,6 +418,13 @@ public final class DiskBlockStore implements BlockStore {
             throw new CorruptBlockException(where + " is truncated (" + bb.position() + " of "
                 + r.stored() + " bytes)");
         }
+        return decode(arena, pos, r, raw);
+    }
+
+    /** Decompresses and verifies a record's payload. */
+    private byte[] decode(Arena arena, long pos, ArenaRecord r, byte[] raw)
+        throws CorruptBlockException {
+        String where = arena.path() + " offset " + pos + ": block " + r.score();
         byte[] block = raw;
         if (r.compression() == ArenaRecord.COMPRESSION_LZ4) {
             block = new byte[r.length()];

@@ -1,0 +1,137 @@
+package io.vdisk.venti.bench;
+
+import io.vdisk.venti.BlockType;
+import io.vdisk.venti.DiskBlockStore;
+import io.vdisk.venti.Score;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * Hot paths of the on-disk store, 8 KiB blocks: unique ingest, duplicate ingest, and verified
+ * random reads from a warm store. Run with {@code venti/bench/jmh.sh}; one op = one block.
+ */
+public class StoreBenchmark {
+    static final int BLOCK = 8192;
+
+    /** A fresh store per trial; blocks made unique by a counter in their first bytes. */
+    @State(Scope.Benchmark)
+    public static class Ingest {
+        Path dir;
+        DiskBlockStore store;
+        final AtomicLong counter = new AtomicLong();
+        byte[] template;
+        Score[] dupScores;
+        byte[][] dups;
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            dir = Files.createTempDirectory(Path.of(System.getProperty("bench.dir", "/tmp")),
+                "ingest");
+            store = DiskBlockStore.open(dir);
+            template = new byte[BLOCK];
+            // Half text-like (compresses), half random: typical disk contents.
+            Random r = new Random(1);
+            for (int i = 0; i < BLOCK; i++) {
+                template[i] = i < BLOCK / 2 ? (byte) ('a' + r.nextInt(16)) : (byte) r.nextInt();
+            }
+            dups = new byte[1024][];
+            dupScores = new Score[dups.length];
+            for (int i = 0; i < dups.length; i++) {
+                dups[i] = template.clone();
+                dups[i][0] = (byte) i;
+                dups[i][1] = (byte) (i >> 8);
+                dups[i][2] = 1;
+                dupScores[i] = store.put(BlockType.DATA, dups[i]);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws IOException {
+            store.close();
+            deleteTree(dir);
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class Buffer {
+        byte[] block;
+
+        @Setup(Level.Trial)
+        public void make(Ingest ingest) {
+            block = ingest.template.clone();
+        }
+    }
+
+    @Benchmark
+    public Score uniqueIngest(Ingest s, Buffer b) throws IOException {
+        long n = s.counter.incrementAndGet();
+        for (int i = 0; i < 8; i++)
+            b.block[8 + i] = (byte) (n >>> (8 * i));
+        return s.store.put(BlockType.DATA, b.block);
+    }
+
+    @Benchmark
+    public Score duplicateIngest(Ingest s) throws IOException {
+        int i = ThreadLocalRandom.current().nextInt(s.dups.length);
+        return s.store.put(BlockType.DATA, s.dups[i]);
+    }
+
+    /** A warm store of {@code sizeMiB} of unique blocks, kept between runs in bench.dir. */
+    @State(Scope.Benchmark)
+    public static class Warm {
+        @Param("1024")
+        public int sizeMiB;
+        DiskBlockStore store;
+        Score[] scores;
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            Path dir = Path.of(System.getProperty("bench.dir", "/tmp"), "warm-" + sizeMiB);
+            int n = sizeMiB * (1024 * 1024 / BLOCK);
+            scores = new Score[n];
+            store = DiskBlockStore.open(dir);
+            byte[] b = new byte[BLOCK];
+            Random r = new Random(7);
+            r.nextBytes(b);
+            for (int i = 0; i < n; i++) {
+                b[0] = (byte) i;
+                b[1] = (byte) (i >> 8);
+                b[2] = (byte) (i >> 16);
+                b[3] = (byte) (i >> 24);
+                b[BLOCK - 1] = 1;
+                scores[i] = store.has(Score.hash(b, 0, BLOCK))
+                    ? Score.hash(b, 0, BLOCK)
+                    : store.put(BlockType.DATA, b);
+            }
+            store.sync();
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws IOException {
+            store.close();
+        }
+    }
+
+    @Benchmark
+    public byte[] randomRead(Warm w) throws IOException {
+        Score s = w.scores[ThreadLocalRandom.current().nextInt(w.scores.length)];
+        return w.store.get(s, BlockType.DATA);
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
