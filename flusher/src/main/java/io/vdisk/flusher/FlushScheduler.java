@@ -1,0 +1,305 @@
+package io.vdisk.flusher;
+
+import io.vdisk.flusher.internal.ImageJob;
+import io.vdisk.flusher.internal.ImageJob.Action;
+import io.vdisk.flusher.internal.QuartzSetup;
+import io.vdisk.venti.Score;
+import java.io.IOException;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import java.util.TimeZone;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.quartz.CronExpression;
+import org.quartz.CronScheduleBuilder;
+import org.quartz.JobBuilder;
+import org.quartz.JobDetail;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
+import org.quartz.Trigger;
+import org.quartz.TriggerBuilder;
+import org.quartz.TriggerKey;
+
+/**
+ * Runs each registered image's {@link Policy} on a private Quartz scheduler: a flush every
+ * {@link Policy#flushEvery()}, an early flush when the journal asks for one
+ * ({@link #flushWanted}), and cron snapshots each followed by pruning to the policy's
+ * {@link Retention}. A scheduled snapshot missed while the server was down is taken once when
+ * the image is registered. {@link #close()} stops the jobs (waiting for running ones) and then
+ * flushes every image once.
+ *
+ * <pre>
+ * Flusher flusher = new Flusher(Clock.systemDefaultZone(), ZoneId.systemDefault());
+ * FlushScheduler s = new FlushScheduler(flusher, 2, FlushScheduler.Listener.NONE);
+ * // open each journal with flushWantedBytes(policy.dirtyBytesThreshold())
+ * //                   and flushWanted(s.flushWanted(name))
+ * s.register(target, policyStore.loadOrDefault(target.name()));
+ * s.start();
+ * ...
+ * s.close(); // before closing journals and the store
+ * </pre>
+ *
+ * Thread-safe.
+ */
+public final class FlushScheduler implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(FlushScheduler.class.getName());
+
+    /** Hears about the commits jobs make. Called on scheduler threads; must be thread-safe. */
+    public interface Listener {
+        Listener NONE = new Listener() {
+        };
+
+        default void committed(String image, RootKind kind, Score head) {
+        }
+
+        default void failed(String image, RootKind kind, Exception error) {
+        }
+    }
+
+    /** A registered image. Thread-safe: policy is replaced whole, early is atomic. */
+    private static final class Entry {
+        final ImageTarget target;
+        volatile Policy policy;
+        final AtomicBoolean earlyPending = new AtomicBoolean();
+
+        Entry(ImageTarget target, Policy policy) {
+            this.target = target;
+            this.policy = policy;
+        }
+    }
+
+    private final Flusher flusher;
+    private final Listener listener;
+    private final Scheduler quartz;
+    private final ConcurrentHashMap<String, Entry> images = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Creates the scheduler, not yet started.
+     *
+     * @param threads Quartz worker threads (commits of different images run in parallel)
+     */
+    public FlushScheduler(Flusher flusher, int threads, Listener listener) throws IOException {
+        this.flusher = flusher;
+        this.listener = listener;
+        try {
+            this.quartz = QuartzSetup.create(threads, (bundle, s) -> new ImageJob(this::run));
+        } catch (SchedulerException e) {
+            throw new IOException("cannot create the flush scheduler", e);
+        }
+    }
+
+    public void start() throws IOException {
+        try {
+            quartz.start();
+        } catch (SchedulerException e) {
+            throw new IOException("cannot start the flush scheduler", e);
+        }
+    }
+
+    /**
+     * Schedules {@code target}'s jobs under {@code policy}; if its cron should have fired since
+     * the newest scheduled snapshot (or since the head, if there is none), a snapshot is taken
+     * as soon as the scheduler runs.
+     *
+     * @throws IllegalStateException if an image of that name is registered already
+     */
+    public void register(ImageTarget target, Policy policy) throws IOException {
+        Entry e = new Entry(target, policy);
+        if (images.putIfAbsent(target.name(), e) != null) {
+            throw new IllegalStateException(target.name() + " is registered already");
+        }
+        try {
+            for (Action a : Action.values()) {
+                JobDetail job = JobBuilder.newJob(ImageJob.class).withIdentity(a.key(target.name()))
+                    .usingJobData(ImageJob.IMAGE, target.name()).storeDurably().build();
+                quartz.addJob(job, true);
+            }
+            schedule(e);
+            if (missedSnapshot(target, policy)) {
+                LOG.log(System.Logger.Level.INFO, "{0}: a scheduled snapshot was missed; taking"
+                    + " it now", target.name());
+                quartz.triggerJob(Action.SNAPSHOT.key(target.name()));
+            }
+        } catch (SchedulerException ex) {
+            images.remove(target.name(), e);
+            throw new IOException(target.name() + ": cannot schedule", ex);
+        }
+    }
+
+    /** Replaces the policy of a registered image and reschedules its jobs. */
+    public void update(String image, Policy policy) throws IOException {
+        Entry e = entry(image);
+        e.policy = policy;
+        try {
+            schedule(e);
+        } catch (SchedulerException ex) {
+            throw new IOException(image + ": cannot reschedule", ex);
+        }
+    }
+
+    public Optional<Policy> policy(String image) {
+        Entry e = images.get(image);
+        return e == null ? Optional.empty() : Optional.of(e.policy);
+    }
+
+    /** Stops scheduling {@code image} and flushes it once (waits for its running commit). */
+    public void unregister(String image) throws IOException {
+        Entry e = entry(image);
+        try {
+            for (Action a : Action.values()) {
+                quartz.deleteJob(a.key(image));
+            }
+        } catch (SchedulerException ex) {
+            throw new IOException(image + ": cannot unschedule", ex);
+        } finally {
+            images.remove(image, e);
+        }
+        flusher.flush(e.target);
+    }
+
+    /**
+     * The journal's flush-wanted callback for {@code image} (give it to
+     * {@code JournalOptions.flushWanted}). It never blocks: it queues one early flush unless
+     * one is queued already; before the image is registered it does nothing.
+     */
+    public Runnable flushWanted(String image) {
+        return () -> requestFlush(image);
+    }
+
+    /** Queues an early flush of {@code image}; returns whether one was queued by this call. */
+    public boolean requestFlush(String image) {
+        Entry e = images.get(image);
+        if (e == null || closed.get() || !e.earlyPending.compareAndSet(false, true)) {
+            return false;
+        }
+        try {
+            quartz.triggerJob(Action.FLUSH.key(image));
+            return true;
+        } catch (SchedulerException ex) {
+            e.earlyPending.set(false);
+            LOG.log(System.Logger.Level.WARNING, image + ": cannot queue an early flush", ex);
+            return false;
+        }
+    }
+
+    /** Stops the jobs, waits for running ones, then flushes every image once. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        IOException failure = null;
+        try {
+            quartz.shutdown(true);
+        } catch (SchedulerException e) {
+            failure = new IOException("cannot stop the flush scheduler", e);
+        }
+        for (Entry e : images.values()) {
+            try {
+                flusher.flush(e.target);
+            } catch (IOException | RuntimeException ex) {
+                IOException io = new IOException(e.target.name() + ": final flush failed", ex);
+                if (failure == null) {
+                    failure = io;
+                } else {
+                    failure.addSuppressed(io);
+                }
+            }
+        }
+        images.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private Entry entry(String image) {
+        Entry e = images.get(image);
+        if (e == null) {
+            throw new IllegalArgumentException(image + " is not registered");
+        }
+        return e;
+    }
+
+    /** (Re)creates the image's triggers from its current policy. */
+    private void schedule(Entry e) throws SchedulerException {
+        String name = e.target.name();
+        Policy p = e.policy;
+        long every = p.flushEvery().toMillis();
+        TriggerKey flushKey = new TriggerKey(name, "flush-every");
+        Trigger flush = TriggerBuilder.newTrigger().withIdentity(flushKey)
+            .forJob(Action.FLUSH.key(name))
+            .startAt(new Date(System.currentTimeMillis() + every))
+            .withSchedule(SimpleScheduleBuilder.simpleSchedule()
+                .withIntervalInMilliseconds(every).repeatForever()
+                .withMisfireHandlingInstructionNextWithRemainingCount())
+            .build();
+        quartz.unscheduleJob(flushKey);
+        quartz.scheduleJob(flush);
+        TriggerKey cronKey = new TriggerKey(name, "snapshot-cron");
+        quartz.unscheduleJob(cronKey);
+        if (p.snapshotCron() != null) {
+            Trigger cron = TriggerBuilder.newTrigger().withIdentity(cronKey)
+                .forJob(Action.SNAPSHOT.key(name))
+                .withSchedule(CronScheduleBuilder.cronSchedule(p.snapshotCron())
+                    .inTimeZone(TimeZone.getTimeZone(flusher.zone()))
+                    .withMisfireHandlingInstructionFireAndProceed())
+                .build();
+            quartz.scheduleJob(cron);
+        }
+    }
+
+    /** Whether the cron should have fired between the newest scheduled snapshot and now. */
+    private boolean missedSnapshot(ImageTarget t, Policy p) throws IOException {
+        if (p.snapshotCron() == null) {
+            return false;
+        }
+        List<Version> history = t.history(t.head());
+        Optional<Version> last = history.stream()
+            .filter(v -> v.snapshot() && v.kind() == RootKind.SCHEDULED).findFirst();
+        if (last.isEmpty() && history.isEmpty()) {
+            return false;
+        }
+        Instant since = last.orElse(history.get(0)).time();
+        return missed(p.snapshotCron(), since, flusher.clock().instant(), flusher.zone());
+    }
+
+    /** Whether {@code cron} fires after {@code since} and at or before {@code now}. */
+    static boolean missed(String cron, Instant since, Instant now, java.time.ZoneId zone) {
+        try {
+            CronExpression c = new CronExpression(cron);
+            c.setTimeZone(TimeZone.getTimeZone(zone));
+            Date next = c.getNextValidTimeAfter(Date.from(since));
+            return next != null && !next.toInstant().isAfter(now);
+        } catch (ParseException e) {
+            throw new IllegalArgumentException(e.getMessage(), e); // Policy validated it
+        }
+    }
+
+    /** Runs a job's action; failures go to the log and the listener, never into Quartz. */
+    private void run(String image, Action action) {
+        Entry e = images.get(image);
+        if (e == null) {
+            return;
+        }
+        RootKind kind = action == Action.FLUSH ? RootKind.FLUSH : RootKind.SCHEDULED;
+        try {
+            Score head;
+            if (action == Action.FLUSH) {
+                e.earlyPending.set(false);
+                head = flusher.flush(e.target);
+            } else {
+                head = flusher.snapshot(e.target, RootKind.SCHEDULED, "scheduled",
+                    e.policy.retention());
+            }
+            listener.committed(image, kind, head);
+        } catch (Exception ex) {
+            LOG.log(System.Logger.Level.WARNING, image + ": " + kind + " failed", ex);
+            listener.failed(image, kind, ex);
+        }
+    }
+}
