@@ -69,6 +69,15 @@ public final class VdiskFile {
 
     /** Atomically replaces (or creates) {@code file} so that it names {@code score}. */
     public static void write(Path file, Score score) throws IOException {
+        write(file, score, null, null);
+    }
+
+    /**
+     * As {@link #write(Path, Score)}, telling crash tests where it is: after the temp file is
+     * durable, and after the rename is.
+     */
+    public static void write(Path file, Score score, Runnable afterTemp, Runnable afterRename)
+        throws IOException {
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         Path tmp = dir.resolve("." + abs.getFileName() + ".tmp-" + ProcessHandle.current().pid());
@@ -78,6 +87,7 @@ public final class VdiskFile {
             ch.write(ByteBuffer.wrap(line));
             ch.force(true);
         }
+        if (afterTemp != null) afterTemp.run();
         try {
             Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
@@ -89,6 +99,7 @@ public final class VdiskFile {
             throw e;
         }
         syncDirectory(dir);
+        if (afterRename != null) afterRename.run();
     }
 
     /** fsync of a directory, so a rename in it is durable. */

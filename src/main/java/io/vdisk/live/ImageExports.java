@@ -1,0 +1,186 @@
+package io.vdisk.live;
+
+import io.vdisk.image.History;
+import io.vdisk.image.Image;
+import io.vdisk.image.ImageRoot;
+import io.vdisk.image.VdiskFile;
+import io.vdisk.nbd.NbdExport;
+import io.vdisk.nbd.NbdExports;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The NBD view of a vdisk root: export names are image paths relative to the root; {@code
+ * path@REV} exports that revision read-only. Thread-safe.
+ */
+public final class ImageExports implements NbdExports {
+    /** Bytes a block-status request may scan before answering with what it has. */
+    private static final long MAX_SCAN = 64L << 20;
+
+    private final LiveImages images;
+    private final ZoneId zone;
+
+    public ImageExports(LiveImages images, ZoneId zone) {
+        this.images = images;
+        this.zone = zone;
+    }
+
+    @Override
+    public List<String> list() throws IOException {
+        return images.names();
+    }
+
+    @Override
+    public String describe(String name) {
+        return "vdisk image " + name;
+    }
+
+    @Override
+    public NbdExport open(String name) throws IOException {
+        int at = name.lastIndexOf('@');
+        if (at > 0) {
+            var file = images.resolve(name.substring(0, at));
+            try {
+                ImageRoot root = History.resolve(images.store(), VdiskFile.read(file),
+                    name.substring(at + 1), zone);
+                return new SnapshotExport(Image.of(images.store(), root));
+            } catch (History.BadRevisionException e) {
+                throw new NoSuchFileException(name, null, e.getMessage());
+            }
+        }
+        LiveImage img = images.get(name);
+        img.acquire(true);
+        return new LiveExport(img);
+    }
+
+    /** A live image: writes go to its journal. */
+    private static final class LiveExport implements NbdExport {
+        private final LiveImage img;
+        private boolean closed;
+
+        LiveExport(LiveImage img) {
+            this.img = img;
+        }
+
+        @Override
+        public long size() {
+            return img.size();
+        }
+
+        @Override
+        public boolean readOnly() {
+            return false;
+        }
+
+        @Override
+        public boolean flushCoversAllConnections() {
+            return true; // one journal per image; its flush covers every writer
+        }
+
+        @Override
+        public void read(long offset, byte[] dst, int off, int len) throws IOException {
+            img.read(offset, dst, off, len);
+        }
+
+        @Override
+        public void write(long offset, byte[] src, int off, int len) throws IOException {
+            img.write(offset, src, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            img.flush();
+        }
+
+        @Override
+        public void zero(long offset, long length) throws IOException {
+            img.zero(offset, length);
+        }
+
+        @Override
+        public List<Extent> extents(long offset, long length) throws IOException {
+            List<Extent> out = new ArrayList<>();
+            for (LiveImage.Run r : img.runs(offset, length, MAX_SCAN)) {
+                out.add(new Extent(r.length(), r.zero()));
+            }
+            return out;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (closed) return;
+            closed = true;
+            img.release(true);
+        }
+    }
+
+    /** A committed revision, read-only; holes come from the tree itself. */
+    private static final class SnapshotExport implements NbdExport {
+        private final Image image;
+
+        SnapshotExport(Image image) {
+            this.image = image;
+        }
+
+        @Override
+        public long size() {
+            return image.size();
+        }
+
+        @Override
+        public boolean readOnly() {
+            return true;
+        }
+
+        @Override
+        public boolean flushCoversAllConnections() {
+            return true;
+        }
+
+        @Override
+        public void read(long offset, byte[] dst, int off, int len) throws IOException {
+            int n = image.read(offset, dst, off, len);
+            java.util.Arrays.fill(dst, off + Math.max(n, 0), off + len, (byte) 0);
+        }
+
+        @Override
+        public void write(long offset, byte[] src, int off, int len) throws IOException {
+            throw new IOException("snapshot exports are read-only");
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void zero(long offset, long length) throws IOException {
+            throw new IOException("snapshot exports are read-only");
+        }
+
+        @Override
+        public List<Extent> extents(long offset, long length) throws IOException {
+            List<Extent> out = new ArrayList<>();
+            long end = Math.min(image.size(), offset + length);
+            long pos = offset;
+            while (pos < end && out.size() < 256) {
+                long data = Math.min(end, image.nextData(pos));
+                if (data > pos) {
+                    out.add(new Extent(data - pos, true));
+                    pos = data;
+                    continue;
+                }
+                long hole = Math.min(end, image.nextHole(pos));
+                out.add(new Extent(Math.max(1, hole - pos), false));
+                pos = Math.max(pos + 1, hole);
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package io.vdisk.live;
+
+import io.vdisk.image.ByteRanges;
+import io.vdisk.image.Image;
+import io.vdisk.image.ImageCommit;
+import io.vdisk.image.ImageRoot;
+import io.vdisk.image.Kind;
+import io.vdisk.image.VdiskFile;
+import io.vdisk.journal.Generation;
+import io.vdisk.journal.Journal;
+import io.vdisk.journal.JournalOptions;
+import io.vdisk.venti.BlockStore;
+import io.vdisk.venti.Score;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A writable image: its journal over the tree its {@code .vdisk} file names. Reads see the
+ * journal first, then the committed tree; writes go to the journal. Commits (building a new
+ * tree and root from a sealed journal generation) are driven by the flusher.
+ *
+ * <p>Thread-safe: the journal and the image reader are; the head is replaced atomically.
+ */
+public final class LiveImage implements AutoCloseable {
+    private final String name;
+    private final Path file;
+    private final BlockStore store;
+    private final Journal journal;
+    private volatile ImageRoot head;
+    private volatile Image headImage;
+    private final AtomicInteger writers = new AtomicInteger();
+    private final AtomicInteger users = new AtomicInteger();
+
+    private LiveImage(String name, Path file, BlockStore store, Journal journal, ImageRoot head) {
+        this.name = name;
+        this.file = file;
+        this.store = store;
+        this.journal = journal;
+        this.head = head;
+        this.headImage = Image.of(store, head);
+    }
+
+    /**
+     * Opens the image at {@code file} with its journal in {@code journalDir}, recovering the
+     * journal against the score the file names now.
+     */
+    public static LiveImage open(String name, Path file, BlockStore store, Path journalDir,
+        JournalOptions options) throws IOException {
+        Score score = VdiskFile.read(file);
+        ImageRoot root = ImageRoot.load(store, score);
+        Image image = Image.of(store, root);
+        Journal j = Journal.open(journalDir, new ImageBase(image), score.toHex(), options);
+        return new LiveImage(name, file, store, j, root);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public BlockStore store() {
+        return store;
+    }
+
+    public Journal journal() {
+        return journal;
+    }
+
+    public ImageRoot head() {
+        return head;
+    }
+
+    public long size() {
+        return journal.size();
+    }
+
+    public void read(long offset, byte[] dst, int off, int len) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(dst, off, len);
+        int n = journal.read(offset, b);
+        if (n < len) java.util.Arrays.fill(dst, off + Math.max(n, 0), off + len, (byte) 0);
+    }
+
+    public void write(long offset, byte[] src, int off, int len) throws IOException {
+        journal.write(offset, ByteBuffer.wrap(src, off, len));
+    }
+
+    public void zero(long offset, long length) throws IOException {
+        journal.zero(offset, length);
+    }
+
+    public void resize(long newSize) throws IOException {
+        journal.resize(newSize);
+    }
+
+    /** Every write before this call survives a crash when it returns. */
+    public void flush() throws IOException {
+        journal.flush();
+    }
+
+    /**
+     * Zero and data runs of {@code [offset, offset+length)}: holes of the committed tree that the
+     * journal has not written read as zeros; everything else is checked by reading it, at most
+     * {@code maxScan} bytes of it, so the answer may cover less than asked.
+     */
+    public List<Run> runs(long offset, long length, long maxScan) throws IOException {
+        List<Run> out = new ArrayList<>();
+        long end = Math.min(offset + length, size());
+        long pos = offset;
+        long scanned = 0;
+        byte[] buf = new byte[64 << 10];
+        while (pos < end && scanned < maxScan) {
+            int n = (int) Math.min(buf.length - pos % buf.length, end - pos);
+            read(pos, buf, 0, n);
+            boolean zero = allZero(buf, n);
+            if (!out.isEmpty() && out.get(out.size() - 1).zero() == zero) {
+                Run last = out.remove(out.size() - 1);
+                out.add(new Run(last.length() + n, zero));
+            } else {
+                out.add(new Run(n, zero));
+            }
+            pos += n;
+            scanned += n;
+        }
+        return out;
+    }
+
+    private static boolean allZero(byte[] b, int n) {
+        for (int i = 0; i < n; i++) {
+            if (b[i] != 0) return false;
+        }
+        return true;
+    }
+
+    /** A run of bytes that all read as zero, or not. */
+    public record Run(long length, boolean zero) {
+    }
+
+    /**
+     * Writes (unsynced) the tree and root for {@code gen} applied on the head; with a null
+     * generation the content is the head's. The new root's prev is the newest snapshot: the head
+     * itself if it is one, else the head's prev, so a working root replaces the last working root.
+     */
+    public ImageRoot writeRoot(Generation gen, Kind kind, boolean snapshot, String message,
+        Instant time) throws IOException {
+        ImageRoot old = head;
+        Score prev = old.snapshot() ? old.score() : old.prev();
+        if (gen == null) {
+            Image img = headImage;
+            return ImageCommit.commit(store, old, old.size(), new ByteRanges(), img::read, kind,
+                snapshot, message, prev, time.toEpochMilli());
+        }
+        ByteRanges dirty = new ByteRanges();
+        long size = gen.size();
+        int bs = gen.blockSize();
+        gen.forEachBlock((block, content) -> {
+            long at = block * bs;
+            if (at < size) dirty.add(at, Math.min(bs, size - at));
+        });
+        // Shrunk then grown within the generation: the old bytes in between are gone.
+        long cut = Math.min(gen.minSize(), old.size());
+        if (cut < Math.min(old.size(), size)) dirty.add(cut, Math.min(old.size(), size) - cut);
+        return ImageCommit.commit(store, old, size, dirty,
+            (off, dst, o, len) -> gen.read(off, ByteBuffer.wrap(dst, o, len)), kind, snapshot,
+            message, prev, time.toEpochMilli());
+    }
+
+    /** A new root with {@code content}'s disk and the given prev: for rollback and pruning. */
+    public ImageRoot writeRelinked(ImageRoot content, Kind kind, boolean snapshot, String message,
+        Score prev, long timeMillis) throws IOException {
+        Image img = Image.of(store, content);
+        return ImageCommit.commit(store, content, content.size(), new ByteRanges(), img::read,
+            kind, snapshot, message, prev, timeMillis);
+    }
+
+    /** Makes the file name {@code root} (atomically) and reads through it from now on. */
+    public void publish(ImageRoot root, Runnable afterTemp, Runnable afterRename)
+        throws IOException {
+        VdiskFile.write(file, root.score(), afterTemp, afterRename);
+        head = root;
+        headImage = Image.of(store, root);
+    }
+
+    /** The journal's base view of a committed root. */
+    public ImageBase baseFor(ImageRoot root) {
+        return root.score().equals(head.score())
+            ? new ImageBase(headImage)
+            : new ImageBase(Image.of(store, root));
+    }
+
+    /** Counts a client that has the image open; writers block rollback without force. */
+    public void acquire(boolean forWriting) {
+        users.incrementAndGet();
+        if (forWriting) writers.incrementAndGet();
+    }
+
+    public void release(boolean forWriting) {
+        users.decrementAndGet();
+        if (forWriting) writers.decrementAndGet();
+    }
+
+    public boolean openForWriting() {
+        return writers.get() > 0;
+    }
+
+    @Override
+    public void close() throws IOException {
+        journal.close();
+    }
+
+    @Override
+    public String toString() {
+        return name + "@" + head.score().abbreviated(12);
+    }
+}

@@ -1,0 +1,140 @@
+package io.vdisk.live;
+
+import io.vdisk.app.Workspace;
+import io.vdisk.image.VdiskFile;
+import io.vdisk.journal.JournalOptions;
+import io.vdisk.venti.BlockStore;
+import io.vdisk.venti.Score;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The images of one vdisk root that a running server has open, one {@link LiveImage} per
+ * {@code .vdisk} file however many clients (9P, NBD) use it, so all see one content.
+ *
+ * <p>Journals live in {@code .vdisk/journal/<sha1 of the image's path>/}, with the path written
+ * next to them for people. Thread-safe.
+ */
+public final class LiveImages implements AutoCloseable {
+    private final Workspace workspace;
+    private final BlockStore store;
+    private final JournalOptions.Builder journalOptions;
+    private final Map<String, LiveImage> open = new ConcurrentHashMap<>();
+    private volatile Consumer<LiveImage> onOpen = i -> {
+    };
+    private volatile Consumer<LiveImage> flushWanted = i -> {
+    };
+    private boolean closed;
+
+    public LiveImages(Workspace workspace, BlockStore store,
+        JournalOptions.Builder journalOptions) {
+        this.workspace = workspace;
+        this.store = store;
+        this.journalOptions = journalOptions;
+    }
+
+    public Workspace workspace() {
+        return workspace;
+    }
+
+    public BlockStore store() {
+        return store;
+    }
+
+    /** Told of each image when it is first opened (the flusher schedules it). */
+    public void onOpen(Consumer<LiveImage> listener) {
+        this.onOpen = listener;
+    }
+
+    /** Told when an image's journal holds enough dirty data to want an early flush. */
+    public void onFlushWanted(Consumer<LiveImage> listener) {
+        this.flushWanted = listener;
+    }
+
+    /**
+     * The live image at {@code relative} (a path below the root, '/'-separated), opened on first
+     * use.
+     *
+     * @throws NoSuchFileException if it is not a .vdisk file inside the root
+     */
+    public LiveImage get(String relative) throws IOException {
+        Path file = resolve(relative);
+        String key = workspace.root().relativize(file).toString();
+        LiveImage img = open.get(key);
+        if (img != null) return img;
+        synchronized (this) {
+            if (closed) throw new IOException("server is shutting down");
+            img = open.get(key);
+            if (img != null) return img;
+            Path dir = journalDir(key);
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("image-path"), key + "\n", StandardCharsets.UTF_8);
+            LiveImage[] self = new LiveImage[1];
+            JournalOptions opts = journalOptions.flushWanted(() -> {
+                if (self[0] != null) flushWanted.accept(self[0]);
+            }).build();
+            img = LiveImage.open(key, file, store, dir, opts);
+            self[0] = img;
+            open.put(key, img);
+        }
+        onOpen.accept(img);
+        return img;
+    }
+
+    /** Checks a client's path: a .vdisk file inside the root, not in the hidden folder. */
+    public Path resolve(String relative) throws IOException {
+        Path root = workspace.root();
+        Path file = root.resolve(relative.startsWith("/") ? relative.substring(1) : relative)
+            .normalize();
+        if (!file.startsWith(root) || file.equals(root)
+            || root.relativize(file).startsWith(Workspace.HIDDEN)
+            || !file.getFileName().toString().endsWith(VdiskFile.EXTENSION)
+            || !Files.isRegularFile(file)) {
+            throw new NoSuchFileException(relative, null, "no image by that name in " + root);
+        }
+        return file;
+    }
+
+    Path journalDir(String key) {
+        Score id = Score.hash(key.getBytes(StandardCharsets.UTF_8), 0,
+            key.getBytes(StandardCharsets.UTF_8).length);
+        return workspace.root().resolve(Workspace.HIDDEN).resolve("journal").resolve(id.toHex());
+    }
+
+    /** Images opened so far. */
+    public List<LiveImage> opened() {
+        return new ArrayList<>(open.values());
+    }
+
+    /** Every image's path relative to the root. */
+    public List<String> names() throws IOException {
+        List<String> out = new ArrayList<>();
+        for (Path p : workspace.images())
+            out.add(workspace.root().relativize(p).toString());
+        return out;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) return;
+        closed = true;
+        IOException first = null;
+        for (LiveImage img : open.values()) {
+            try {
+                img.close();
+            } catch (IOException e) {
+                if (first == null) first = e;
+            }
+        }
+        open.clear();
+        if (first != null) throw first;
+    }
+}
