@@ -24,7 +24,12 @@ final class Fixture {
 
     static TestImage image(Path dir, BlockStore store, long size, JournalOptions opts)
         throws IOException {
-        TestImage.create(dir, store, size, T0);
+        return image(dir, store, size, opts, T0);
+    }
+
+    static TestImage image(Path dir, BlockStore store, long size, JournalOptions opts,
+        Instant created) throws IOException {
+        TestImage.create(dir, store, size, created);
         return TestImage.open(dir, store, opts);
     }
 

@@ -1,0 +1,164 @@
+package io.vdisk.flusher;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vdisk.journal.JournalOptions;
+import io.vdisk.venti.MemoryBlockStore;
+import io.vdisk.venti.Score;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Quartz scheduling of flushes and snapshots, observed with Awaitility (no timing asserts). */
+class FlushSchedulerTest {
+    private static final long SIZE = 1 << 20;
+    private static final JournalOptions NO_SYNC = JournalOptions.builder().sync(false).build();
+
+    @TempDir
+    Path tmp;
+
+    private final Map<RootKind, AtomicInteger> commits = new ConcurrentHashMap<>();
+    private final FlushScheduler.Listener counting = new FlushScheduler.Listener() {
+        @Override
+        public void committed(String image, RootKind kind, Score head) {
+            commits.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
+        }
+    };
+
+    private static ConditionFactory eventually() {
+        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50));
+    }
+
+    @Test
+    void aWriteIsInTheStoredScoreWithinTheFlushInterval() throws Exception {
+        Flusher flusher = new Flusher(Clock.systemUTC(), ZoneOffset.UTC);
+        try (TestImage img = Fixture.memoryImage(tmp, SIZE);
+            FlushScheduler s = new FlushScheduler(flusher, 2, counting)) {
+            s.register(img, Policy.DEFAULT.withFlushEvery(Duration.ofSeconds(1)));
+            s.start();
+            byte[] data = Fixture.random(1, 5000);
+            Fixture.write(img, 12_345, data);
+            eventually().until(() -> Arrays.equals(data,
+                Arrays.copyOfRange(img.readRoot(img.head()), 12_345, 17_345)));
+            assertEquals(RootKind.FLUSH, img.history(img.head()).get(0).kind());
+        }
+    }
+
+    @Test
+    void aSecondsCronTakesSnapshotsAndPrunesToTheRetention() throws Exception {
+        Flusher flusher = new Flusher(Clock.systemUTC(), ZoneOffset.UTC);
+        try (TestImage img = Fixture.memoryImage(tmp, SIZE);
+            FlushScheduler s = new FlushScheduler(flusher, 2, counting)) {
+            s.register(img, Policy.DEFAULT.withSnapshotCron("*/2 * * * * ?")
+                .withRetention(new Retention(2, 0, 0, 0, 0, 0)));
+            s.start();
+            eventually().until(() -> count(RootKind.SCHEDULED) >= 3);
+            s.unregister(img.name());
+            List<Version> h = img.history(img.head());
+            // keep-last 2: the import and the first scheduled snapshot were pruned away
+            assertEquals(List.of(RootKind.SCHEDULED, RootKind.SCHEDULED),
+                h.stream().map(Version::kind).toList());
+            assertTrue(h.stream().allMatch(Version::snapshot));
+            assertEquals(img.head().toHex(), img.journal().baseTag());
+        }
+    }
+
+    @Test
+    void crossingTheDirtyThresholdFlushesEarly() throws Exception {
+        Flusher flusher = new Flusher(Clock.systemUTC(), ZoneOffset.UTC);
+        try (FlushScheduler s = new FlushScheduler(flusher, 2, counting)) {
+            JournalOptions opts = JournalOptions.builder().sync(false).flushWantedBytes(64 << 10)
+                .flushWanted(s.flushWanted("disk.vdisk")).build();
+            try (TestImage img = Fixture.image(tmp, new MemoryBlockStore(), SIZE, opts)) {
+                Policy p = Policy.DEFAULT.withFlushEvery(Duration.ofHours(1))
+                    .withDirtyBytesThreshold(64 << 10);
+                s.register(img, p);
+                s.start();
+                Score before = img.head();
+                byte[] data = Fixture.random(2, 256 << 10);
+                Fixture.write(img, 0, data);
+                eventually().until(() -> !img.head().equals(before));
+                eventually().until(() -> img.journal().dirtyBytes() == 0);
+                assertArrayEquals(data,
+                    Arrays.copyOfRange(img.readRoot(img.head()), 0, data.length));
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aSnapshotMissedWhileDownIsTakenOnceAtStart() throws Exception {
+        // cron fires once ever, at noon on 1 January 2099; the image was imported before it
+        // and "now" is after it, so the server was down when it should have fired
+        String cron = "0 0 12 1 1 ? 2099";
+        Instant imported = Instant.parse("2098-12-31T00:00:00Z");
+        MutableClock clock = new MutableClock(Instant.parse("2099-01-05T00:00:00Z"),
+            ZoneOffset.UTC);
+        Flusher flusher = new Flusher(clock, ZoneOffset.UTC);
+        try (TestImage img = Fixture.image(tmp, new MemoryBlockStore(), SIZE, NO_SYNC,
+            imported); FlushScheduler s = new FlushScheduler(flusher, 2, counting)) {
+            s.register(img, Policy.DEFAULT.withSnapshotCron(cron));
+            s.start();
+            eventually().until(() -> count(RootKind.SCHEDULED) == 1);
+            Version v = img.history(img.head()).get(0);
+            assertEquals(RootKind.SCHEDULED, v.kind());
+            assertEquals(clock.instant(), v.time());
+            // registering again (a restart) finds the snapshot and takes no other
+            s.unregister(img.name());
+            s.register(img, Policy.DEFAULT.withSnapshotCron(cron));
+            s.unregister(img.name());
+            assertEquals(1, count(RootKind.SCHEDULED));
+        }
+    }
+
+    @Test
+    void missedComparesTheNextFireTimeWithNow() {
+        Instant since = Instant.parse("2026-01-05T10:30:00Z");
+        String hourly = "0 0 * * * ?";
+        assertFalse(FlushScheduler.missed(hourly, since, since.plusSeconds(1200), ZoneOffset.UTC));
+        assertTrue(FlushScheduler.missed(hourly, since, since.plusSeconds(1800), ZoneOffset.UTC));
+        // 09:00 local in +02:00 is 07:00Z
+        String nine = "0 0 9 * * ?";
+        Instant s2 = Instant.parse("2026-01-05T06:00:00Z");
+        assertTrue(FlushScheduler.missed(nine, s2, Instant.parse("2026-01-05T07:00:00Z"),
+            ZoneOffset.ofHours(2)));
+        assertFalse(FlushScheduler.missed(nine, s2, Instant.parse("2026-01-05T07:00:00Z"),
+            ZoneOffset.UTC));
+    }
+
+    @Test
+    void closeFlushesEveryImageOnce() throws Exception {
+        Flusher flusher = new Flusher(Clock.systemUTC(), ZoneOffset.UTC);
+        try (TestImage a = Fixture.memoryImage(tmp.resolve("a"), SIZE)) {
+            FlushScheduler s = new FlushScheduler(flusher, 2, counting);
+            s.register(a, Policy.DEFAULT.withFlushEvery(Duration.ofHours(1)));
+            s.start();
+            byte[] data = Fixture.random(3, 4096);
+            Fixture.write(a, 4096, data);
+            s.close();
+            s.close(); // idempotent
+            assertArrayEquals(data, Arrays.copyOfRange(a.readRoot(a.head()), 4096, 8192));
+            assertEquals(0, a.journal().dirtyBytes());
+        }
+    }
+
+    private int count(RootKind k) {
+        AtomicInteger n = commits.get(k);
+        return n == null ? 0 : n.get();
+    }
+
+}
