@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# End-to-end import benchmark: a 1 GiB ext4 image filled from /usr/share (mke2fs -d), stored by
+# `vdisk import` and, in the same run and on the same warm file, by borg (lz4), restic and
+# casync. Prints wall time and stored bytes of each, and vdisk's ratios to the best of them.
+#
+# Usage: it-tests/bench/import.sh [WORKDIR]      (default /tmp/vdisk-bench; needs root for apt)
+# Env:   SIZE (default 1G), SRC (default /usr/share), KEEP=1 keeps WORKDIR.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+work="${1:-/tmp/vdisk-bench}"
+size="${SIZE:-1G}"
+src="${SRC:-/usr/share}"
+
+need=()
+command -v borg >/dev/null || need+=(borgbackup)
+command -v restic >/dev/null || need+=(restic)
+command -v casync >/dev/null || need+=(casync)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]}..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+fi
+jar="$repo/src/target/vdisk.jar"
+[ -f "$jar" ] || (cd "$repo" && mvn -B -q -pl src -am package -DskipTests -Dformatter.skip)
+
+rm -rf "$work" && mkdir -p "$work" && cd "$work"
+echo "building a $size ext4 image from $src..." >&2
+truncate -s "$size" disk.img
+mke2fs -q -F -t ext4 -d "$src" disk.img
+cat disk.img > /dev/null   # every tool starts from a warm page cache
+
+# time_of CMD...: runs CMD, prints its wall seconds.
+time_of() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$@" >/dev/null 2>&1
+  t1=$(date +%s.%N)
+  echo "$t1 - $t0" | bc
+}
+bytes_of() { du -sb "$1" | cut -f1; }
+
+mkdir vd && (cd vd && java -jar "$jar" init >/dev/null)
+t_vdisk=$(time_of java -jar "$jar" -C vd import ../disk.img disk.vdisk)
+s_vdisk=$(bytes_of vd/.vdisk)
+
+export BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes BORG_RELOCATED_REPO_ACCESS_IS_OK=yes
+borg init -e none borg >/dev/null 2>&1
+t_borg=$(time_of borg create --compression lz4 borg::a disk.img)
+s_borg=$(bytes_of borg)
+
+export RESTIC_PASSWORD=bench
+restic init -q -r restic >/dev/null
+t_restic=$(time_of restic -q -r restic backup disk.img)
+s_restic=$(bytes_of restic)
+
+t_casync=$(time_of casync make --store=casync.castr disk.caibx disk.img)
+s_casync=$(( $(bytes_of casync.castr) + $(bytes_of disk.caibx) ))
+
+used=$(df --output=used -B1 "$work" >/dev/null 2>&1; debugfs -R stats disk.img 2>/dev/null \
+  | awk '/^Block count:/{bc=$3} /^Free blocks:/{fb=$3} /^Block size:/{bs=$3} END{print (bc-fb)*bs}')
+printf '\n%-8s %10s %14s\n' tool seconds stored_bytes
+for t in vdisk borg restic casync; do
+  tv="t_$t"; sv="s_$t"
+  printf '%-8s %10.2f %14d\n' "$t" "${!tv}" "${!sv}"
+done
+best_t=$(printf '%s\n' "$t_borg" "$t_restic" "$t_casync" | sort -g | head -1)
+best_s=$(printf '%s\n' "$s_borg" "$s_restic" "$s_casync" | sort -n | head -1)
+printf '\nimage %s, %d bytes in use by ext4\n' "$size" "$used"
+printf 'vdisk speed-up over the fastest peer: %.2fx (target >= 2)\n' "$(echo "$best_t / $t_vdisk" | bc -l)"
+printf 'vdisk stored bytes / smallest peer:    %.2f (target <= 1)\n' "$(echo "$s_vdisk / $best_s" | bc -l)"
+[ "${KEEP:-0}" = 1 ] || rm -rf "$work"

@@ -1,0 +1,45 @@
+package io.vdisk.image;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.vdisk.venti.MemoryBlockStore;
+import io.vdisk.venti.Score;
+import java.io.IOException;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HistoryTest {
+    private static final ZoneOffset UTC = ZoneOffset.UTC;
+
+    private static long at(String t) {
+        return LocalDateTime.parse(t).toInstant(UTC).toEpochMilli();
+    }
+
+    @Test
+    void stepsScoresAndTimes() throws Exception {
+        MemoryBlockStore store = new MemoryBlockStore();
+        ImageRoot v0 = new ImageBuilder(store, null, 1).build("h", 0, List.of(), null,
+            Kind.IMPORT, "", Score.ZERO, at("2026-11-25T09:00"));
+        ImageRoot v1 = ImageCommit.commit(store, v0, 4096, new ByteRanges(), null,
+            Kind.MANUAL, true, "s1", v0.score(), at("2026-11-25T10:00"));
+        ImageRoot w = ImageCommit.commit(store, v1, 8192, new ByteRanges(), null, Kind.FLUSH,
+            false, "", v1.score(), at("2026-11-25T11:00"));
+        Score head = w.score();
+        assertEquals(3, History.walk(store, head).size());
+        assertEquals(head, History.resolve(store, head, null, UTC).score());
+        assertEquals(v1.score(), History.resolve(store, head, "1", UTC).score());
+        assertEquals(v0.score(), History.resolve(store, head, "2", UTC).score());
+        assertThrows(IOException.class, () -> History.resolve(store, head, "3", UTC));
+        assertEquals(v1.score(), History.resolve(store, head, v1.score().abbreviated(8), UTC)
+            .score());
+        assertEquals(v1.score(), History.resolve(store, head, "2026-11-25T10:30", UTC).score(),
+            "the working root is not a snapshot");
+        assertEquals(v0.score(), History.resolve(store, head, "2026-11-25T09:59", UTC).score());
+        assertThrows(IOException.class, () -> History.resolve(store, head, "2026-11-24", UTC));
+        assertThrows(History.BadRevisionException.class, () -> History.resolve(store, head, "xyz",
+            UTC));
+    }
+}
