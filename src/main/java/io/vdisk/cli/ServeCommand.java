@@ -37,14 +37,14 @@ final class ServeCommand extends CommandBase {
         }
         InetSocketAddress ninepAddr = address("--9p", ninep);
         InetSocketAddress nbdAddr = address("--nbd", nbd);
-        CountDownLatch stopped = new CountDownLatch(1);
+        CountDownLatch stop = new CountDownLatch(1);
         Server server = Server.start(w, ninepAddr, nbdAddr, env());
-        Thread hook = new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "vdisk-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        stopped.await();
+        // SIGTERM and SIGINT end the server cleanly with exit code 0, not the JVM's 143/130.
+        sun.misc.SignalHandler handler = sig -> stop.countDown();
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
+        stop.await();
+        server.close();
         return 0;
     }
 
