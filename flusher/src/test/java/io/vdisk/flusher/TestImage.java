@@ -197,7 +197,8 @@ final class TestImage implements ImageTarget, AutoCloseable {
 
     Root load(Score score) throws IOException {
         VtRoot root = VtRoot.parse(store.get(score, BlockType.ROOT));
-        byte[] dir = store.get(root.score(), BlockType.DIR);
+        byte[] dir = new byte[2 * VtEntry.SIZE]; // stored without its trailing zeros
+        store.read(root.score(), BlockType.DIR, dir, 0, dir.length);
         VtEntry data = VtEntry.unpack(ByteBuffer.wrap(dir, 0, VtEntry.SIZE));
         VtEntry metaEntry = VtEntry.unpack(ByteBuffer.wrap(dir, VtEntry.SIZE, VtEntry.SIZE));
         byte[] meta = store.get(metaEntry.score(), BlockType.DATA);
