@@ -1,9 +1,17 @@
 package io.vdisk.app;
 
 import io.vdisk.cli.Env;
+import io.vdisk.flusher.FlushScheduler;
+import io.vdisk.flusher.Flusher;
+import io.vdisk.flusher.PolicyStore;
+import io.vdisk.flusher.RootKind;
 import io.vdisk.journal.JournalOptions;
+import io.vdisk.live.Commands;
 import io.vdisk.live.ImageExports;
+import io.vdisk.live.LiveImage;
 import io.vdisk.live.LiveImages;
+import io.vdisk.live.LiveTarget;
+import io.vdisk.venti.Score;
 import io.vdisk.nbd.NbdServer;
 import io.vdisk.venti.DiskBlockStore;
 import java.io.IOException;
@@ -22,36 +30,78 @@ public final class Server implements AutoCloseable {
     private final Workspace workspace;
     private final DiskBlockStore store;
     private final LiveImages images;
-    private final NbdServer nbd;
+    private final FlushScheduler scheduler;
+    private final Commands commands;
+    private NbdServer nbd;
     private boolean closed;
 
-    private Server(Workspace workspace, DiskBlockStore store, LiveImages images, NbdServer nbd) {
+    private Server(Workspace workspace, DiskBlockStore store, LiveImages images,
+        FlushScheduler scheduler, Commands commands) {
         this.workspace = workspace;
         this.store = store;
         this.images = images;
-        this.nbd = nbd;
+        this.scheduler = scheduler;
+        this.commands = commands;
     }
 
-    /** Opens the store and starts the servers; a null address leaves that protocol off. */
+    /** Policies live in the root's hidden folder. */
+    public static PolicyStore policies(Workspace w) {
+        return new PolicyStore(w.root().resolve(Workspace.HIDDEN).resolve("policies"));
+    }
+
+    /**
+     * Opens the store, opens every image (recovering its journal) under the flusher's schedule,
+     * and starts the servers; a null address leaves that protocol off.
+     */
     public static Server start(Workspace w, InetSocketAddress ninep, InetSocketAddress nbdAddr,
         Env env) throws IOException, InterruptedException {
         DiskBlockStore store = w.openStore(true);
         LiveImages images = new LiveImages(w, store, JournalOptions.builder());
-        NbdServer nbd = null;
+        Flusher flusher = new Flusher(env.clock(), env.zone());
+        FlushScheduler scheduler = new FlushScheduler(flusher, 2, new FlushScheduler.Listener() {
+            @Override
+            public void committed(String image, RootKind kind, Score head) {
+                LOG.info("{}: {} committed, head {}", image, kind.name().toLowerCase(),
+                    head.abbreviated(12));
+            }
+        });
+        PolicyStore policies = policies(w);
+        Commands commands = new Commands(images, flusher, scheduler, policies, env.zone());
+        Server server = new Server(w, store, images, scheduler, commands);
         try {
+            images.onOpen(img -> server.schedule(img, policies));
+            images.onFlushWanted(img -> scheduler.requestFlush(img.name()));
+            scheduler.start();
+            for (String name : images.names()) {
+                try {
+                    images.get(name);
+                } catch (IOException e) {
+                    LOG.error("{}: cannot open: {}", name, e.getMessage());
+                }
+            }
             if (nbdAddr != null) {
-                nbd = NbdServer.start(nbdAddr, new ImageExports(images, env.zone()),
+                server.nbd = NbdServer.start(nbdAddr, new ImageExports(images, env.zone()),
                     Math.max(4, 2 * env.threads()));
-                LOG.info("NBD listening on {}", hostPort(nbd.address()));
+                LOG.info("NBD listening on {}", hostPort(server.nbd.address()));
             }
             LOG.info("serving vdisk root {}", w.root());
-            return new Server(w, store, images, nbd);
-        } catch (InterruptedException | RuntimeException e) {
-            if (nbd != null) nbd.close();
-            images.close();
-            store.close();
+            return server;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            server.close();
             throw e;
         }
+    }
+
+    private void schedule(LiveImage img, PolicyStore policies) {
+        try {
+            scheduler.register(new LiveTarget(img), policies.loadOrDefault(img.name()));
+        } catch (IOException | RuntimeException e) {
+            LOG.error("{}: not scheduled for flushing: {}", img.name(), e.getMessage());
+        }
+    }
+
+    public Commands commands() {
+        return commands;
     }
 
     static String hostPort(InetSocketAddress a) {
@@ -68,6 +118,11 @@ public final class Server implements AutoCloseable {
         closed = true;
         LOG.info("shutting down");
         if (nbd != null) nbd.close();
+        try {
+            scheduler.close(); // flushes every image once
+        } catch (IOException e) {
+            LOG.error("final flush: {}", e.getMessage());
+        }
         try {
             images.close();
         } catch (IOException e) {

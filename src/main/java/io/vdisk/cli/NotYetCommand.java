@@ -13,8 +13,7 @@ import picocli.CommandLine.Parameters;
 @Command(description = "Not yet available.")
 public final class NotYetCommand implements Callable<Integer> {
     /** Documented commands still missing. */
-    public static final List<String> NAMES = List.of("flush", "snapshot", "rollback",
-        "policy");
+    public static final List<String> NAMES = List.of();
 
     private final String name;
     private final Env env;

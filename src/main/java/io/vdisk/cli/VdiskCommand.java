@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 @Command(name = "vdisk", mixinStandardHelpOptions = true, version = "vdisk 0.1.0", description = "Writable VM disks stored in a content-addressed store.", subcommands = {
     InitCommand.class, ImportCommand.class, ExportCommand.class,
     CatCommand.class, InfoCommand.class, LogCommand.class, CloneCommand.class,
-    VerifyCommand.class, StatsCommand.class, ServeCommand.class})
+    VerifyCommand.class, StatsCommand.class, ServeCommand.class, FlushCommand.class,
+    SnapshotCommand.class, RollbackCommand.class, PolicyCommand.class})
 public final class VdiskCommand implements Runnable {
     @Option(names = "-C", paramLabel = "DIR", description = "Run as if started in DIR (paths and the vdisk root are found from it).")
     Path directory;

@@ -176,6 +176,7 @@ public final class VdiskFs implements FileServer<Node> {
                 if (write) {
                     throw new NinePException(Errno.EISDIR, "/" + r.rel());
                 }
+                tree.dir(r.rel()); // refuse now, not at the first readdir, if it became a link
                 return new DirListing(
                     () -> tree.list(r, r.rel().isEmpty() ? synthetic.tops() : Map.of()));
             }
@@ -248,6 +249,9 @@ public final class VdiskFs implements FileServer<Node> {
 
     /** Checks a name about to be created in {@code dir}. */
     private Node.Real creating(Node dir, String name, boolean image) throws NinePException {
+        if (dir instanceof Node.SynDir) {
+            throw new NinePException(Errno.EROFS, "synthetic directories are read-only");
+        }
         Node.Real r = realDir(dir);
         if (Names.hidden(name)) {
             throw new NinePException(Errno.EACCES, name + ": reserved name");
@@ -348,6 +352,9 @@ public final class VdiskFs implements FileServer<Node> {
 
     /** Checks an existing entry that is about to be moved or removed; @return its rel */
     private String existing(Node dir, String name) throws NinePException {
+        if (dir instanceof Node.SynDir) {
+            throw new NinePException(Errno.EROFS, "synthetic directories are read-only");
+        }
         Node.Real r = realDir(dir);
         if (Names.hidden(name) || name.equals(".") || name.equals("..")) {
             throw new NinePException(Errno.ENOENT, name);

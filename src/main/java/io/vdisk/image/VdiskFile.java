@@ -76,7 +76,7 @@ public final class VdiskFile {
      * As {@link #write(Path, Score)}, telling crash tests where it is: after the temp file is
      * durable, and after the rename is.
      */
-    public static void write(Path file, Score score, Runnable afterTemp, Runnable afterRename)
+    public static void write(Path file, Score score, Step afterTemp, Step afterRename)
         throws IOException {
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
@@ -100,6 +100,12 @@ public final class VdiskFile {
         }
         syncDirectory(dir);
         if (afterRename != null) afterRename.run();
+    }
+
+    /** A point in {@link #write} a crash test may stop at. */
+    @FunctionalInterface
+    public interface Step {
+        void run() throws IOException;
     }
 
     /** fsync of a directory, so a rename in it is durable. */

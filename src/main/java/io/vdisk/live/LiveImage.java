@@ -150,10 +150,15 @@ public final class LiveImage implements AutoCloseable {
      */
     public ImageRoot writeRoot(Generation gen, Kind kind, boolean snapshot, String message,
         Instant time) throws IOException {
-        ImageRoot old = head;
+        return writeRoot(head, gen, kind, snapshot, message, time);
+    }
+
+    /** As above, on top of {@code old} rather than the current head. */
+    public ImageRoot writeRoot(ImageRoot old, Generation gen, Kind kind, boolean snapshot,
+        String message, Instant time) throws IOException {
         Score prev = old.snapshot() ? old.score() : old.prev();
         if (gen == null) {
-            Image img = headImage;
+            Image img = old.score().equals(head.score()) ? headImage : Image.of(store, old);
             return ImageCommit.commit(store, old, old.size(), new ByteRanges(), img::read, kind,
                 snapshot, message, prev, time.toEpochMilli());
         }
@@ -181,7 +186,7 @@ public final class LiveImage implements AutoCloseable {
     }
 
     /** Makes the file name {@code root} (atomically) and reads through it from now on. */
-    public void publish(ImageRoot root, Runnable afterTemp, Runnable afterRename)
+    public void publish(ImageRoot root, VdiskFile.Step afterTemp, VdiskFile.Step afterRename)
         throws IOException {
         VdiskFile.write(file, root.score(), afterTemp, afterRename);
         head = root;
