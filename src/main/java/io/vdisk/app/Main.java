@@ -27,6 +27,10 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // Log lines are for the server; other commands print only errors on stderr.
+        if (!java.util.Arrays.asList(args).contains("serve")) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         Env env = new Env(System.out, System.err, Clock.systemUTC(), ZoneId.systemDefault(),
             stderrIsTerminal(), Path.of("").toAbsolutePath(), Runtime.getRuntime()
                 .availableProcessors());

@@ -11,6 +11,10 @@ import io.vdisk.live.ImageExports;
 import io.vdisk.live.LiveImage;
 import io.vdisk.live.LiveImages;
 import io.vdisk.live.LiveTarget;
+import io.vdisk.fs.VdiskFs;
+import io.vdisk.ninep.NinePServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import io.vdisk.venti.Score;
 import io.vdisk.nbd.NbdServer;
 import io.vdisk.venti.DiskBlockStore;
@@ -33,6 +37,7 @@ public final class Server implements AutoCloseable {
     private final FlushScheduler scheduler;
     private final Commands commands;
     private NbdServer nbd;
+    private NinePServer ninep;
     private boolean closed;
 
     private Server(Workspace workspace, DiskBlockStore store, LiveImages images,
@@ -79,6 +84,15 @@ public final class Server implements AutoCloseable {
                     LOG.error("{}: cannot open: {}", name, e.getMessage());
                 }
             }
+            if (ninep != null) {
+                server.ninep = NinePServer.builder(new VdiskFs(images, commands, env.zone()))
+                    .bind(ninep).clock(env.clock()).start();
+                String hp = hostPort(server.ninep.localAddress());
+                // The CLI finds a running server here and sends its changes through it.
+                Files.writeString(ControlClient.addressFile(w), hp + "\n",
+                    StandardCharsets.UTF_8);
+                LOG.info("9P listening on {}", hp);
+            }
             if (nbdAddr != null) {
                 server.nbd = NbdServer.start(nbdAddr, new ImageExports(images, env.zone()),
                     Math.max(4, 2 * env.threads()));
@@ -117,6 +131,14 @@ public final class Server implements AutoCloseable {
         if (closed) return;
         closed = true;
         LOG.info("shutting down");
+        if (ninep != null) {
+            ninep.close();
+            try {
+                Files.deleteIfExists(ControlClient.addressFile(workspace));
+            } catch (IOException e) {
+                LOG.warn("removing {}: {}", ControlClient.ADDRESS_FILE, e.getMessage());
+            }
+        }
         if (nbd != null) nbd.close();
         try {
             scheduler.close(); // flushes every image once
