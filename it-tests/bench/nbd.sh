@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# NBD throughput of `vdisk serve` against nbdkit's file plugin serving the same image as a raw
+# file, in one run: nbdcopy streaming read and write of SIZE (default 1 GiB), and qemu-img bench
+# 4 KiB requests at queue depths 1 and 16 (a stride of 9973 blocks scatters them over the disk,
+# qemu-img bench having no random mode). Prints each figure and vdisk's ratio to nbdkit.
+#   it-tests/bench/nbd.sh [SIZE_MIB]
+set -euo pipefail
+here="$(cd "$(dirname "$0")/../.." && pwd)"
+size_mib="${1:-1024}"
+command -v nbdkit >/dev/null && command -v nbdcopy >/dev/null && command -v qemu-img >/dev/null \
+  || "$here/it-tests/install-deps.sh"
+[ -f "$here/src/target/vdisk.jar" ] || (cd "$here" && mvn -B -q -pl src -am package -DskipTests)
+work="$(mktemp -d /tmp/vdisk-nbd-bench.XXXXXX)"
+trap 'kill $vpid $kpid 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
+vdisk() { java -jar "$here/src/target/vdisk.jar" "$@"; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+echo "preparing a ${size_mib} MiB image (half random, half text)..." >&2
+head -c $((size_mib / 2))M /dev/urandom > "$work/disk.raw"
+yes "vdisk nbd benchmark line of text" | head -c $((size_mib / 2))M >> "$work/disk.raw"
+cp "$work/disk.raw" "$work/plain.raw"
+mkdir "$work/root"
+vdisk -C "$work/root" init >/dev/null
+vdisk -C "$work/root" import "$work/disk.raw" vm.vdisk >/dev/null 2>&1
+rm "$work/disk.raw"
+
+vport=$(free_port); kport=$(free_port)
+vdisk serve --9p off --nbd 127.0.0.1:$vport "$work/root" 2>"$work/serve.log" & vpid=$!
+nbdkit --exit-with-parent -f -i 127.0.0.1 -p $kport file "$work/plain.raw" & kpid=$!
+for i in $(seq 100); do grep -q "serving vdisk root" "$work/serve.log" && break; sleep 0.2; done
+sleep 1
+V="nbd://127.0.0.1:$vport/vm.vdisk"; K="nbd://127.0.0.1:$kport"
+
+secs() { local t0=$(date +%s.%N); "$@" >/dev/null 2>&1; echo "$(date +%s.%N) - $t0" | bc -l; }
+rate() { echo "scale=1; $1 / $2" | bc -l; }
+row() { printf "%-34s %12s %12s %8s\n" "$1" "$2" "$3" "$(echo "scale=2; $2 / $3" | bc -l)"; }
+
+printf "%-34s %12s %12s %8s\n" "benchmark" "vdisk" "nbdkit" "ratio"
+t_v=$(secs nbdcopy "$V" "$work/out-v.raw"); t_k=$(secs nbdcopy "$K" "$work/out-k.raw")
+cmp "$work/out-v.raw" "$work/out-k.raw" || { echo "exports differ!" >&2; exit 1; }
+row "nbdcopy read MiB/s" "$(rate $size_mib $t_v)" "$(rate $size_mib $t_k)"
+head -c ${size_mib}M /dev/urandom > "$work/in.raw"
+t_v=$(secs nbdcopy "$work/in.raw" "$V"); t_k=$(secs nbdcopy "$work/in.raw" "$K")
+row "nbdcopy write MiB/s" "$(rate $size_mib $t_v)" "$(rate $size_mib $t_k)"
+rm -f "$work/out-v.raw" "$work/out-k.raw" "$work/in.raw"
+
+stride=$((4096 * 9973))
+for depth in 1 16; do
+  n=$(( depth == 1 ? 20000 : 60000 ))
+  for mode in read write; do
+    w=""; [ $mode = write ] && w="-w"
+    t_v=$(secs qemu-img bench -f raw -c $n -d $depth -s 4096 -S $stride $w "$V")
+    t_k=$(secs qemu-img bench -f raw -c $n -d $depth -s 4096 -S $stride $w "$K")
+    row "4 KiB $mode depth $depth IOPS" "$(rate $n $t_v)" "$(rate $n $t_k)"
+  done
+done
