@@ -253,14 +253,13 @@ final class RealTree {
     }
 
     /**
-     * The entries of directory {@code dir}: ".", "..", its visible children in name order, then
-     * {@code extra} (the synthetic entries at the root, which shadow real ones of that name).
+     * The entries of directory {@code dir}: its visible children in name order, then
+     * {@code extra} (the synthetic entries at the root, which shadow real ones of that name). No
+     * "." and "..": diodls walks every listed name, and the 9P server refuses a walk to ".".
      */
     List<DirEntry> list(Node.Real dir, Map<String, Node> extra) throws NinePException {
         Path p = dir(dir.rel());
         List<DirEntry> out = new ArrayList<>();
-        out.add(entry(dir, 1, "."));
-        out.add(entry(lookup(dir.rel().isEmpty() ? "" : Names.parent(dir.rel())), 2, ".."));
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(p)) {
             for (Path c : ds) {

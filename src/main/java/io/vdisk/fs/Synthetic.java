@@ -123,10 +123,6 @@ final class Synthetic {
     /** The entries of a synthetic directory. */
     List<DirEntry> list(Node.SynDir dir) throws NinePException {
         List<DirEntry> out = new ArrayList<>();
-        out.add(RealTree.entry(dir, 1, "."));
-        out.add(RealTree.entry(dir.path().isEmpty()
-            ? tree.lookup("")
-            : new Node.SynDir(dir.area(), Names.parent(dir.path())), 2, ".."));
         if (dir.area() == Node.Area.SNAPSHOTS) {
             SnapshotIndex idx = index(true);
             NavigableSet<String> names = idx.list(dir.path());
