@@ -24,7 +24,9 @@ vdisk -C "$work/root" init >/dev/null
 vdisk -C "$work/root" import "$work/plain/vm.raw" vm.vdisk >/dev/null 2>&1
 
 vport=$(free_port); dport=$(free_port)
-vdisk serve --9p 127.0.0.1:$vport --nbd off "$work/root" 2>"$work/serve.log" & vpid=$!
+# java itself, not the vdisk() function, so that $! is the server and the trap stops it
+java -jar "$here/src/target/vdisk.jar" serve --9p 127.0.0.1:$vport --nbd off "$work/root" \
+  2>"$work/serve.log" & vpid=$!
 # -n no auth, -N no user database, -S/-U: every attach runs as root (we may be root here).
 diod -f -n -N -S -U "$(id -un)" -L stderr -e "$work/plain" -l 127.0.0.1:$dport \
   2>"$work/diod.log" & dpid=$!
