@@ -11,21 +11,23 @@ command -v nbdkit >/dev/null && command -v nbdcopy >/dev/null && command -v qemu
   || "$here/it-tests/install-deps.sh"
 [ -f "$here/src/target/vdisk.jar" ] || (cd "$here" && mvn -B -q -pl src -am package -DskipTests)
 work="$(mktemp -d /tmp/vdisk-nbd-bench.XXXXXX)"
+vpid=""; kpid=""
 trap 'kill $vpid $kpid 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
 vdisk() { java -jar "$here/src/target/vdisk.jar" "$@"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 echo "preparing a ${size_mib} MiB image (half random, half text)..." >&2
 head -c $((size_mib / 2))M /dev/urandom > "$work/disk.raw"
-yes "vdisk nbd benchmark line of text" | head -c $((size_mib / 2))M >> "$work/disk.raw"
+{ yes "vdisk nbd benchmark line of text" || true; } | head -c $((size_mib / 2))M >> "$work/disk.raw"
 cp "$work/disk.raw" "$work/plain.raw"
 mkdir "$work/root"
 vdisk -C "$work/root" init >/dev/null
-vdisk -C "$work/root" import "$work/disk.raw" vm.vdisk >/dev/null 2>&1
+vdisk -C "$work/root" import "$work/disk.raw" vm.vdisk >/dev/null
 rm "$work/disk.raw"
 
 vport=$(free_port); kport=$(free_port)
-vdisk serve --9p off --nbd 127.0.0.1:$vport "$work/root" 2>"$work/serve.log" & vpid=$!
+java -jar "$here/src/target/vdisk.jar" serve --9p off --nbd 127.0.0.1:$vport "$work/root" \
+  2>"$work/serve.log" & vpid=$!
 nbdkit --exit-with-parent -f -i 127.0.0.1 -p $kport file "$work/plain.raw" & kpid=$!
 for i in $(seq 100); do grep -q "serving vdisk root" "$work/serve.log" && break; sleep 0.2; done
 sleep 1

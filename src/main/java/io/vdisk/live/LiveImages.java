@@ -97,7 +97,9 @@ public final class LiveImages implements AutoCloseable {
         if (!file.startsWith(root) || file.equals(root)
             || root.relativize(file).startsWith(Workspace.HIDDEN)
             || !file.getFileName().toString().endsWith(VdiskFile.EXTENSION)
-            || !Files.isRegularFile(file)) {
+            || !Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+            || !file.toRealPath().startsWith(root.toRealPath())) {
+            // A symlink named .vdisk could point anywhere: only real files inside the root.
             throw new NoSuchFileException(relative, null, "no image by that name in " + root);
         }
         return file;
