@@ -22,15 +22,17 @@ final class LogCommand extends CommandBase {
             throw new UsageException("log takes an image file, not a revision");
         try (DiskBlockStore store = workspace(a.file()).openStore(false)) {
             List<ImageRoot> chain = History.walk(store, VdiskFile.read(a.file()));
+            java.time.format.DateTimeFormatter time = java.time.format.DateTimeFormatter
+                .ofPattern("yyyy-MM-dd HH:mm:ss");
+            env().out().printf("%-4s %-12s  %-19s  %-8s %-8s %9s  %s%n", "rev", "score", "time",
+                "kind", "type", "changed", "message");
             for (int i = 0; i < chain.size(); i++) {
                 ImageRoot r = chain.get(i);
-                env().out().printf("@%-3d %s  %s  %-9s %-8s %10d  %s%n", i, r.score().abbreviated(
-                    12),
-                    Instant.ofEpochMilli(r.timeMillis()).atZone(env().zone())
-                        .toLocalDateTime().withNano(0),
-                    r.kind().name().toLowerCase(), r
-                        .snapshot() ? "snapshot" : "working",
-                    r.size(), r.message());
+                env().out().printf("@%-3d %s  %s  %-8s %-8s %9d  %s%n", i,
+                    r.score().abbreviated(12),
+                    time.format(Instant.ofEpochMilli(r.timeMillis()).atZone(env().zone())),
+                    r.kind().name().toLowerCase(), r.snapshot() ? "snapshot" : "working",
+                    r.changedBlocks(), r.message());
             }
         }
         return 0;
