@@ -12,6 +12,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.vdisk.nbd.internal.HandshakeHandler;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,7 +42,7 @@ public final class NbdServer implements AutoCloseable {
 
     /** Binds and starts serving; port 0 picks a free port (see {@link #address()}). */
     public static NbdServer start(InetSocketAddress bind, NbdExports exports, int workerThreads)
-        throws InterruptedException {
+        throws IOException, InterruptedException {
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         EventLoopGroup io = epoll ? new EpollEventLoopGroup(2) : new NioEventLoopGroup(2);
@@ -64,11 +65,12 @@ public final class NbdServer implements AutoCloseable {
                 });
             Channel ch = b.bind(bind).sync().channel();
             return new NbdServer(boss, io, workers, ch);
-        } catch (InterruptedException | RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
             boss.shutdownGracefully();
             io.shutdownGracefully();
             workers.shutdownNow();
-            throw e;
+            if (e instanceof InterruptedException ie) throw ie;
+            throw new IOException("cannot listen for NBD on " + bind + ": " + e.getMessage(), e);
         }
     }
 

@@ -93,9 +93,9 @@ public final class NinePServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             close();
             throw new IOException("interrupted while binding " + b.address, e);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the bind's IOException unchecked
             close();
-            throw new IOException("cannot bind 9P server to " + b.address + ": " + e.getMessage(),
+            throw new IOException("cannot listen for 9P on " + b.address + ": " + e.getMessage(),
                 e);
         }
         LOG.log(System.Logger.Level.INFO, "9p: serving on {0} (msize {1}, {2})", localAddress(),

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,6 +87,19 @@ class BadInputIT {
         sh.sh("printf 'vdisk:%040d\\n' 7 > z.vdisk");
         oneLine(sh.vdisk("info", "z.vdisk"), 1, "no root block");
         oneLine(sh.vdisk("info", "a.vdisk", "--nope"), 2, "--nope");
-        oneLine(sh.vdisk("serve"), 1, "not yet available");
+    }
+
+    @Test
+    void serveOnABusyPortSaysWhichAddress() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String addr = "127.0.0.1:" + taken.getLocalPort();
+            Sh.Result r = sh.vdisk("serve", "--9p", addr, "--nbd", "off", ".");
+            assertEquals(1, r.code(), r.err());
+            // the server logs its shutdown; the error itself is the last line
+            String[] lines = r.err().strip().split("\n");
+            String last = lines[lines.length - 1];
+            assertTrue(last.startsWith("vdisk: ") && last.contains(addr), r.err());
+            assertFalse(r.err().contains("\tat "), r.err());
+        }
     }
 }
