@@ -2,6 +2,7 @@ package io.vdisk.venti;
 
 import io.vdisk.venti.internal.Arena;
 import io.vdisk.venti.internal.ArenaRecord;
+import io.vdisk.venti.internal.BlockCache;
 import io.vdisk.venti.internal.CorruptStoreException;
 import io.vdisk.venti.internal.ScoreFilter;
 import io.vdisk.venti.internal.ScoreIndex;
@@ -36,7 +37,13 @@ import net.jpountz.lz4.LZ4FastDecompressor;
  * <p><b>Durability</b> ({@link BlockStore#sync()}): sync forces the arenas written since the last
  * sync (one fdatasync each; concurrent callers share it). The index is committed lazily, every
  * {@link Options#indexCommitRecords} records and at close, together with a checkpoint: the arena
- * address below which everything is indexed. Arenas are forced before a newer one is created.
+ * address below which everything is indexed. Those periodic commits run on a background thread
+ * so that writers do not stall behind MapDB; writers wait only when a commit falls more than
+ * {@value #COMMIT_BACKLOG} batches behind. Arenas are forced before a newer one is created.
+ *
+ * <p><b>Reads</b> take one pread for header and payload, decompress, and hash the result against
+ * the score. Blocks that verified stay in a {@link BlockCache} within a byte budget, so a hot
+ * block is read and hashed once per process; {@link #verify} always reads the arenas.
  *
  * <p><b>Recovery on open.</b> Records past the checkpoint are read again, verified and indexed. In
  * the last arena the first record that does not verify is a torn tail and is cut off; in an
@@ -50,28 +57,41 @@ public final class DiskBlockStore implements BlockStore {
     private static final Pattern ARENA_NAME = Pattern.compile("arena-(\\d{6})\\.vda");
     private static final String LOCK_FILE = "store.lock";
     private static final int SPECULATIVE_READ = 16 << 10;
+    /** Batches of new entries that may pile up behind a running index commit. */
+    private static final int COMMIT_BACKLOG = 4;
 
-    /** Tunables. Immutable. */
+    /**
+     * Tunables. Immutable.
+     *
+     * @param cacheBytes budget of the cache of verified blocks ({@link BlockCache}); 0 turns it
+     *     off
+     */
     public record Options(long maxArenaSize, boolean compress, long indexCommitRecords,
-        boolean fsync, Clock clock) {
+        boolean fsync, Clock clock, long cacheBytes) {
+        /** Arenas of 1 GiB, LZ4, the verified-block cache a quarter of the heap (at most 2 GiB). */
         public static Options defaults() {
-            return new Options(1L << 30, true, 1 << 18, true, Clock.systemUTC());
+            return new Options(1L << 30, true, 1 << 18, true, Clock.systemUTC(),
+                Math.min(2L << 30, Runtime.getRuntime().maxMemory() / 4));
         }
 
         public Options withMaxArenaSize(long n) {
-            return new Options(n, compress, indexCommitRecords, fsync, clock);
+            return new Options(n, compress, indexCommitRecords, fsync, clock, cacheBytes);
         }
 
         public Options withCompress(boolean c) {
-            return new Options(maxArenaSize, c, indexCommitRecords, fsync, clock);
+            return new Options(maxArenaSize, c, indexCommitRecords, fsync, clock, cacheBytes);
         }
 
         public Options withIndexCommitRecords(long n) {
-            return new Options(maxArenaSize, compress, n, fsync, clock);
+            return new Options(maxArenaSize, compress, n, fsync, clock, cacheBytes);
         }
 
         public Options withFsync(boolean f) {
-            return new Options(maxArenaSize, compress, indexCommitRecords, f, clock);
+            return new Options(maxArenaSize, compress, indexCommitRecords, f, clock, cacheBytes);
+        }
+
+        public Options withCacheBytes(long n) {
+            return new Options(maxArenaSize, compress, indexCommitRecords, fsync, clock, n);
         }
     }
 
@@ -81,6 +101,7 @@ public final class DiskBlockStore implements BlockStore {
     private final FileLock lock;
     private final ScoreIndex index;
     private final ScoreFilter filter;
+    private final BlockCache cache;
     private final LZ4Compressor compressor = LZ4Factory.fastestInstance().fastCompressor();
     private final LZ4FastDecompressor decompressor = LZ4Factory.fastestInstance()
         .fastDecompressor();
@@ -94,6 +115,16 @@ public final class DiskBlockStore implements BlockStore {
     private long synced;
     private long sinceCommit;
     private boolean closed;
+    /** Guarded by appendLock: a background index commit is running. */
+    private boolean commitRunning;
+    /** Guarded by appendLock: why the last background commit failed, reported to writers. */
+    private IOException commitFailure;
+    private final java.util.concurrent.ExecutorService committer = java.util.concurrent.Executors
+        .newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "venti-index-commit");
+            t.setDaemon(true);
+            return t;
+        });
 
     private final AtomicLong logical = new AtomicLong();
     private final AtomicLong unique = new AtomicLong();
@@ -110,6 +141,7 @@ public final class DiskBlockStore implements BlockStore {
         this.index = index;
         this.arenas = arenas.toArray(new Arena[0]);
         this.filter = filter;
+        this.cache = new BlockCache(options.cacheBytes());
     }
 
     public static DiskBlockStore open(Path dir) throws IOException {
@@ -169,6 +201,10 @@ public final class DiskBlockStore implements BlockStore {
         List<Integer> numbers = new ArrayList<>();
         try (var files = Files.list(dir)) {
             for (Path p : (Iterable<Path>) files::iterator) {
+                if (p.getFileName().toString().endsWith(Arena.TEMP_SUFFIX)) {
+                    Files.delete(p); // an arena whose creation a crash cut short
+                    continue;
+                }
                 Matcher m = ARENA_NAME.matcher(p.getFileName().toString());
                 if (m.matches())
                     numbers.add(Integer.parseInt(m.group(1)));
@@ -326,6 +362,10 @@ public final class DiskBlockStore implements BlockStore {
             ensureOpen();
             if (filter.mightContain(score) && index.get(score) >= 0)
                 return score;
+            while (commitRunning && sinceCommit >= COMMIT_BACKLOG * options.indexCommitRecords())
+                awaitCommit();
+            if (commitFailure != null)
+                throw new IOException(dir + ": index commit failed", commitFailure);
             if (current.end() + r.totalSize() > options.maxArenaSize()
                 && current.end() > Arena.HEADER_SIZE) {
                 roll();
@@ -339,10 +379,57 @@ public final class DiskBlockStore implements BlockStore {
             unique.addAndGet(n);
             stored.addAndGet(r.totalSize());
             blocks.incrementAndGet();
-            if (sinceCommit >= options.indexCommitRecords())
-                commitIndex();
+            if (sinceCommit >= options.indexCommitRecords() && !commitRunning)
+                commitIndexInBackground();
         }
         return score;
+    }
+
+    /** Waits on appendLock for the running background commit to end. Holds appendLock. */
+    private void awaitCommit() throws IOException {
+        try {
+            appendLock.wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted waiting for the index commit");
+        }
+    }
+
+    /**
+     * Detaches the entries so far and commits them on the committer thread: it forces the arena
+     * they end in (older ones were forced when they rolled), then writes batch and checkpoint.
+     * Holds appendLock.
+     */
+    private void commitIndexInBackground() {
+        Arena arena = current;
+        long checkpoint = ScoreIndex.address(arena.number(), arena.end());
+        long[] counters = counters();
+        var batch = index.detach();
+        sinceCommit = 0;
+        commitRunning = true;
+        committer.execute(() -> {
+            IOException failure = null;
+            try {
+                if (options.fsync())
+                    arena.force();
+                index.commit(batch, checkpoint, counters);
+            } catch (IOException | RuntimeException e) {
+                failure = e instanceof IOException io ? io : new IOException(e);
+                LOG.log(System.Logger.Level.ERROR, "{0}: index commit failed: {1}", dir, e);
+            }
+            synchronized (appendLock) {
+                if (failure != null) {
+                    index.restore(batch);
+                    commitFailure = failure;
+                }
+                commitRunning = false;
+                appendLock.notifyAll();
+            }
+        });
+    }
+
+    private long[] counters() {
+        return new long[]{logical.get(), unique.get(), stored.get(), blocks.get(), puts.get()};
     }
 
     /** Starts a new arena; the old one is forced first so only the last arena can be torn. */
@@ -358,23 +445,58 @@ public final class DiskBlockStore implements BlockStore {
         current = next;
     }
 
-    /** Forces the arenas, then commits entries and checkpoint together. Holds appendLock. */
+    /**
+     * Forces the arenas, then commits entries and checkpoint together, after any background
+     * commit. Holds appendLock.
+     */
     private void commitIndex() throws IOException {
+        while (commitRunning)
+            awaitCommit();
         if (options.fsync()) {
             for (Arena a : unsynced)
                 a.force();
         }
         unsynced.clear();
         synced = appended;
-        index.commit(ScoreIndex.address(current.number(), current.end()), new long[]{
-            logical.get(), unique.get(), stored.get(), blocks.get(), puts.get()});
+        index.commit(ScoreIndex.address(current.number(), current.end()), counters());
         sinceCommit = 0;
+        commitFailure = null;
     }
 
     @Override
     public byte[] get(Score score, BlockType type) throws IOException {
+        return verified(score, type).clone();
+    }
+
+    /** Copies straight from the cache: one copy instead of get's two. */
+    @Override
+    public void read(Score score, BlockType type, byte[] dst, int off, int size)
+        throws IOException {
+        byte[] b = verified(score, type);
+        if (b.length > size) {
+            throw new CorruptBlockException("block " + score + " of type " + type + " holds "
+                + b.length + " bytes where at most " + size + " are expected");
+        }
+        System.arraycopy(b, 0, dst, off, b.length);
+        ZeroTruncation.extend(type, dst, off, b.length, size);
+    }
+
+    /**
+     * The block's bytes from the cache, or read, verified and then cached. The array is shared:
+     * never hand it out.
+     */
+    private byte[] verified(Score score, BlockType type) throws IOException {
         if (score.isZero())
             return new byte[0];
+        byte[] cached = cache.get(score);
+        if (cached != null)
+            return cached;
+        byte[] block = load(score, type);
+        cache.put(score, block);
+        return block;
+    }
+
+    private byte[] load(Score score, BlockType type) throws IOException {
         long addr = index.get(score);
         if (addr < 0)
             throw new MissingBlockException(score, type);
@@ -557,6 +679,7 @@ public final class DiskBlockStore implements BlockStore {
                 try {
                     commitIndex();
                 } finally {
+                    committer.shutdown();
                     index.close();
                     for (Arena a : arenas)
                         a.close();

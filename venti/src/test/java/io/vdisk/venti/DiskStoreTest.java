@@ -199,4 +199,52 @@ class DiskStoreTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void lookupsNeverMissWhileTheIndexCommitsInTheBackground() throws Exception {
+        Path dir = tmp.resolve("bg");
+        List<Score> published = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        // a commit every 7 records: thousands of detach/commit windows for the readers to hit
+        try (DiskBlockStore s = DiskBlockStore.open(dir, DiskBlockStore.Options.defaults()
+            .withMaxArenaSize(1 << 20).withIndexCommitRecords(7))) {
+            List<Future<?>> readers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int seed = t;
+                readers.add(pool.submit(() -> {
+                    Random r = new Random(seed);
+                    long checked = 0;
+                    while (!done.get() || checked == 0) {
+                        int n = published.size();
+                        if (n == 0) continue;
+                        Score sc = published.get(r.nextInt(n));
+                        assertTrue(s.has(sc), "lost " + sc + " after " + checked + " lookups");
+                        s.get(sc, BlockType.DATA);
+                        checked++;
+                    }
+                    return checked;
+                }));
+            }
+            Random r = new Random(42);
+            for (int i = 0; i < 3000; i++) {
+                byte[] b = TestStores.mixedBytes(r, 500);
+                b[0] = (byte) i;
+                b[1] = (byte) (i >> 8);
+                b[b.length - 1] = 1;
+                published.add(s.put(BlockType.DATA, b));
+            }
+            done.set(true);
+            for (Future<?> f : readers)
+                f.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            assertEquals(3000, s.stats().blocks());
+            for (Score sc : published)
+                assertTrue(s.has(sc));
+            assertEquals(List.of(), s.verify(null));
+        }
+    }
 }

@@ -3,7 +3,9 @@ package io.vdisk.venti.internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
@@ -46,19 +48,34 @@ public final class Arena implements AutoCloseable {
         return String.format("arena-%06d.vda", number);
     }
 
+    /** Suffix of an arena being created; one left by a crash is deleted at open. */
+    public static final String TEMP_SUFFIX = ".tmp";
+
     /** Creates a new, empty arena; its header is durable when this returns. */
     public static Arena create(Path dir, int number, long now) throws IOException {
+        // Header first in a temp file, then renamed: a crash never leaves a headerless arena.
         Path p = dir.resolve(fileName(number));
-        FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW,
+        Path tmp = dir.resolve(fileName(number) + TEMP_SUFFIX);
+        Files.deleteIfExists(tmp);
+        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW,
             StandardOpenOption.READ, StandardOpenOption.WRITE);
-        ByteBuffer h = ByteBuffer.allocate(HEADER_SIZE);
-        h.putInt(MAGIC).putShort((short) VERSION).putShort((short) HEADER_SIZE).putInt(number)
-            .putLong(now).putLong(0);
-        h.putInt(crc(h.array()));
-        h.flip();
-        while (h.hasRemaining())
-            ch.write(h, h.position());
-        ch.force(true);
+        try {
+            ByteBuffer h = ByteBuffer.allocate(HEADER_SIZE);
+            h.putInt(MAGIC).putShort((short) VERSION).putShort((short) HEADER_SIZE).putInt(number)
+                .putLong(now).putLong(0);
+            h.putInt(crc(h.array()));
+            h.flip();
+            while (h.hasRemaining())
+                ch.write(h, h.position());
+            ch.force(true);
+            Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE);
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            }
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
         return new Arena(p, number, ch, HEADER_SIZE);
     }
 

@@ -23,7 +23,9 @@ import org.mapdb.Serializer;
  * <p>The index lags the arenas on purpose, as Venti's does. New entries wait in a small on-heap
  * map and reach MapDB in batches at {@link #commit}, which also records a checkpoint: the arena
  * address below which every record is indexed. After a crash, records past the checkpoint are
- * simply read again from the arenas, so the store's {@code sync()} only forces arenas.
+ * simply read again from the arenas, so the store's {@code sync()} only forces arenas. A batch
+ * can be {@link #detach detached} and committed on another thread while new entries collect in
+ * a fresh map; lookups see the fresh map, the batch being committed, then MapDB.
  *
  * <p>MapDB's own write-ahead log did not survive kill -9 here (a broken free-list parity on the
  * next put), so MapDB runs without transactions and a separate <em>clean marker</em> says when its
@@ -62,7 +64,10 @@ public final class ScoreIndex implements AutoCloseable {
     private final Path file;
     private final DB db;
     private final HTreeMap<byte[], Long> scores;
-    private final Map<Score, Long> pending = new ConcurrentHashMap<>();
+    /** Entries since the last detach. Replaced, never cleared, so lookups need no lock. */
+    private volatile Map<Score, Long> pending = new ConcurrentHashMap<>();
+    /** The detached batch while it is written to MapDB; empty otherwise. */
+    private volatile Map<Score, Long> committing = Map.of();
     private final long checkpoint;
     private final long[] counters;
     private boolean closed;
@@ -103,8 +108,11 @@ public final class ScoreIndex implements AutoCloseable {
         DB db = DBMaker.fileDB(dir.resolve(FILE).toFile()).fileMmapEnableIfSupported()
             .fileMmapPreclearDisable().make();
         try {
+            // 16 segments of 16-slot directories, 6 levels deep: small directory nodes are
+            // cheap to rewrite on every put (measured 1M-4M random scores, mmap file:
+            // 270-340 K puts/s against 135-190 K/s for layout(8, 128, 4), gets unchanged)
             HTreeMap<byte[], Long> scores = db.hashMap("scores", Serializer.BYTE_ARRAY,
-                Serializer.LONG).layout(8, 128, 4).createOrOpen();
+                Serializer.LONG).layout(16, 16, 6).createOrOpen();
             return new ScoreIndex(dir, db, scores, checkpoint, counters);
         } catch (RuntimeException e) {
             db.close();
@@ -163,7 +171,10 @@ public final class ScoreIndex implements AutoCloseable {
 
     /** @return the address, or -1 */
     public long get(Score s) {
+        // committing is read after pending: detach publishes the batch there before replacing
+        // pending, and commit empties it only once MapDB holds the entries
         Long a = pending.get(s);
+        if (a == null) a = committing.get(s);
         if (a == null) a = scores.get(s.toBytes());
         return a == null ? -1 : a;
     }
@@ -173,12 +184,13 @@ public final class ScoreIndex implements AutoCloseable {
     }
 
     public long size() {
-        return scores.sizeLong() + pending.size();
+        return scores.sizeLong() + pending.size() + committing.size();
     }
 
     public void forEach(BiConsumer<Score, Long> action) {
         for (var e : scores.getEntries())
             action.accept(Score.fromBytes(e.getKey(), 0), e.getValue());
+        committing.forEach(action);
         pending.forEach(action);
     }
 
@@ -187,15 +199,41 @@ public final class ScoreIndex implements AutoCloseable {
      * already be durable up to {@code checkpoint}.
      */
     public void commit(long checkpoint, long[] counters) throws IOException {
+        commit(detach(), checkpoint, counters);
+    }
+
+    /**
+     * Takes the entries put so far as a batch for {@link #commit(Map, long, long[])}; later puts
+     * collect apart. The caller serializes this with puts and with other commits.
+     */
+    public Map<Score, Long> detach() {
+        if (!committing.isEmpty()) throw new IllegalStateException("a commit is in progress");
+        Map<Score, Long> batch = pending;
+        committing = batch;
+        pending = new ConcurrentHashMap<>();
+        return batch;
+    }
+
+    /** A failed commit's entries return to the pending ones, so lookups keep finding them. */
+    public void restore(Map<Score, Long> batch) {
+        pending.putAll(batch);
+        committing = Map.of();
+    }
+
+    /**
+     * Makes a detached batch durable together with the checkpoint and counters (every entry put
+     * before the detach). The arenas must already be durable up to {@code checkpoint}.
+     */
+    public void commit(Map<Score, Long> batch, long checkpoint, long[] counters)
+        throws IOException {
         Path marker = dir.resolve(MARKER);
         Files.deleteIfExists(marker);
         fsyncDir();
-        for (Map.Entry<Score, Long> e : pending.entrySet()) {
+        for (Map.Entry<Score, Long> e : batch.entrySet()) {
             scores.put(e.getKey().toBytes(), e.getValue());
         }
         db.commit();
-        for (Score s : pending.keySet())
-            pending.remove(s);
+        committing = Map.of();
         ByteBuffer bb = ByteBuffer.allocate(MARKER_SIZE);
         bb.putInt(MAGIC).putInt(VERSION).putLong(checkpoint);
         for (long c : counters)
