@@ -25,9 +25,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * makes every write that returned before it was called durable with one fdatasync of the active
  * log, shared by concurrent callers (group commit). {@link #seal} makes the sealed generation
  * durable (its SEAL record and checkpoint are forced) before creating and forcing the next
- * log and its directory entry. {@link #release} deletes the released log and forces the
- * directory. After a crash, {@link #open} keeps every flushed write, cuts unflushed torn tails,
- * and keeps a sealed generation only if its base tag still equals the image's current one.
+ * log and its directory entry. {@link #release} renames the released log to a spare (reused by
+ * the next seal, so appends overwrite allocated blocks) and forces the directory. After a
+ * crash, {@link #open} keeps every flushed write, cuts unflushed torn tails (and a recycled
+ * file's stale bytes), and keeps a sealed generation only if its base tag still equals the
+ * image's current one.
  *
  * <p>
  * Thread-safe: many concurrent readers and writers. Readers run in parallel; writers are
@@ -290,7 +292,7 @@ public final class Journal implements AutoCloseable {
                     "generation " + sealed.sequence() + " is sealed and not yet released");
             }
             active.appendSeal(baseTag);
-            GenerationLog next = directory.create(active.sequence() + 1, active.size());
+            GenerationLog next = directory.create(active.size());
             sealed = active;
             active = next;
             sealedView = new SealedGeneration(sealed, base);
@@ -314,8 +316,8 @@ public final class Journal implements AutoCloseable {
 
     /**
      * {@code g} was committed into {@code newBase}: reads switch to it atomically and g's log is
-     * deleted. Call only after the new base is durable and the image file names
-     * {@code newBaseTag}.
+     * retired (kept as a spare for reuse, or deleted). Call only after the new base is durable
+     * and the image file names {@code newBaseTag}.
      */
     public void release(Generation g, BaseImage newBase, String newBaseTag) throws IOException {
         Objects.requireNonNull(newBase);
@@ -332,7 +334,7 @@ public final class Journal implements AutoCloseable {
             base = newBase;
             baseTag = newBaseTag;
             dropSealed();
-            directory.sync();
+            directory.sync(); // a crash before this leaves the log, dropped again on open
             dirty = dirtyLocked();
         } finally {
             state.writeLock().unlock();
@@ -341,18 +343,26 @@ public final class Journal implements AutoCloseable {
         pressure.released(dirty);
     }
 
-    /** Drops all journal content, sealed generation included; the base stays. */
+    /**
+     * Drops all journal content, sealed generation included; the base stays. Crash-atomic: the
+     * new empty log is durable first, and recovery treats an empty unsealed log beside an older
+     * unsealed one as this operation half done and retires the older logs. The sealed log goes
+     * durably before the old active one, so no crash leaves the sealed one without the writes
+     * made after it.
+     */
     public void discard() throws IOException {
         long dirty;
         syncLock.lock();
         state.writeLock().lock();
         try {
             ensureOpen();
+            GenerationLog next = directory.create(base.size());
             if (sealedView != null) {
                 sealedView.invalidate();
                 dropSealed();
+                directory.sync();
             }
-            replaceActive(base.size());
+            replaceActive(next);
             dirty = dirtyLocked();
         } finally {
             state.writeLock().unlock();
@@ -376,9 +386,9 @@ public final class Journal implements AutoCloseable {
             if (sealed != null || !active.isEmpty()) {
                 throw new IllegalStateException("rebase needs an empty journal");
             }
+            replaceActive(directory.create(newBase.size()));
             base = newBase;
             baseTag = newBaseTag;
-            replaceActive(newBase.size());
         } finally {
             state.writeLock().unlock();
             syncLock.unlock();
@@ -420,20 +430,21 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private void replaceActive(long startSize) throws IOException {
-        GenerationLog next = directory.create(active.sequence() + 1, startSize);
+    /** Switches to {@code next}, already created and durable, and retires the old active log. */
+    private void replaceActive(GenerationLog next) throws IOException {
         GenerationLog old = active;
         active = next;
-        old.closeAndDelete();
+        directory.retire(old);
         directory.sync();
         durableMutations = mutations;
     }
 
+    /** Retires the sealed log; the caller forces the directory. */
     private void dropSealed() throws IOException {
         GenerationLog s = sealed;
         sealed = null;
         sealedView = null;
-        s.closeAndDelete();
+        directory.retire(s);
     }
 
     private GenerationLog[] layers() {

@@ -13,8 +13,9 @@ import java.nio.file.StandardOpenOption;
  * The victim of {@link JournalCrashTest}: runs a {@link CrashScript} until killed, printing
  * {@code W n} after write n returned and {@code F n} after a flush covering writes 1..n
  * returned. It also plays flusher: seal, write the new base image to a file, switch
- * {@code HEAD} to it (write-temp, fsync, rename, fsync directory), then release. Not
- * thread-safe; a process of its own.
+ * {@code HEAD} to it (write-temp, fsync, rename, fsync directory), then release (which keeps
+ * the log as a spare that a later seal reuses). Arguments: root, seed, and optionally the
+ * {@link CrashScript} seal percentage. Not thread-safe; a process of its own.
  */
 public final class CrashChild {
     private CrashChild() {
@@ -23,10 +24,11 @@ public final class CrashChild {
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args[0]);
         long seed = Long.parseLong(args[1]);
+        int sealPercent = args.length > 2 ? Integer.parseInt(args[2]) : CrashScript.SEAL_PERCENT;
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out),
             true);
         int tag = 0;
-        CrashScript script = new CrashScript(seed);
+        CrashScript script = new CrashScript(seed, sealPercent);
         try (Journal j = Journal.open(root.resolve("journal"), loadBase(root, tag), "t" + tag,
             JournalOptions.builder().blockSize(CrashScript.BS).build())) {
             out.println("READY");

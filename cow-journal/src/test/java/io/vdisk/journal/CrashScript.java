@@ -24,11 +24,21 @@ final class CrashScript {
         }
     }
 
+    /** Default share of SEAL_COMMIT_RELEASE ops, in percent. */
+    static final int SEAL_PERCENT = 2;
+
     private final Random rnd;
+    private final int sealPercent;
     private int writes;
 
     CrashScript(long seed) {
+        this(seed, SEAL_PERCENT);
+    }
+
+    /** {@code sealPercent} of the ops seal, commit and release (so logs get recycled). */
+    CrashScript(long seed, int sealPercent) {
         this.rnd = new Random(seed);
+        this.sealPercent = sealPercent;
     }
 
     /** Next op; WRITE and ZERO ops are numbered 1, 2, ... in {@link Op#index()}. */
@@ -37,13 +47,14 @@ final class CrashScript {
         if (r < 12) {
             return new Op(Kind.FLUSH, writes, 0, 0, 0);
         }
-        if (r < 14) {
+        if (r < 12 + sealPercent) {
             return new Op(Kind.SEAL_COMMIT_RELEASE, writes, 0, 0, 0);
         }
         int off = rnd.nextBoolean() ? rnd.nextInt(SIZE / BS) * BS : rnd.nextInt(SIZE);
         int len = Math.min(SIZE - off, rnd.nextBoolean()
             ? BS * (1 + rnd.nextInt(64))
             : 1 + rnd.nextInt(3 * BS));
-        return new Op(r < 20 ? Kind.ZERO : Kind.WRITE, ++writes, off, len, rnd.nextLong());
+        return new Op(r < 18 + sealPercent ? Kind.ZERO : Kind.WRITE, ++writes, off, len,
+            rnd.nextLong());
     }
 }

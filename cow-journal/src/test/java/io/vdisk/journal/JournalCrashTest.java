@@ -22,41 +22,63 @@ import org.junit.jupiter.api.io.TempDir;
  * Kills a writing child JVM with SIGKILL at random moments and checks that every byte covered
  * by a flush the child reported reads back exactly after reopening. Bytes touched by writes
  * after the last reported flush (including one that may have been in flight) may hold either
- * value and are not checked.
+ * value and are not checked. The second test seals and releases often, so most rounds reuse a
+ * released log (a spare) and are killed inside seal, release or writes to a recycled file.
  */
 class JournalCrashTest {
     private static final int ROUNDS = 50;
+    private static final int RECYCLING_ROUNDS = 30;
+    private static final int RECYCLING_SEAL_PERCENT = 12;
 
     @TempDir
     Path tmp;
 
     @Test
     void flushedWritesSurviveKillMinus9() throws Exception {
-        Random master = new Random(0xC0FFEE);
+        runRounds(0xC0FFEE, ROUNDS, CrashScript.SEAL_PERCENT);
+    }
+
+    @Test
+    void flushedWritesSurviveKillMinus9WhileRecyclingLogs() throws Exception {
+        int recycled = runRounds(0xDECAF, RECYCLING_ROUNDS, RECYCLING_SEAL_PERCENT);
+        assertTrue(recycled >= RECYCLING_ROUNDS / 2, "too few rounds reused a spare: " + recycled);
+    }
+
+    /** Returns how many rounds completed two seal/release cycles, so a spare was reused. */
+    private int runRounds(long masterSeed, int rounds, int sealPercent) throws Exception {
+        Random master = new Random(masterSeed);
         int checkedRounds = 0;
-        for (int round = 0; round < ROUNDS; round++) {
+        int recycledRounds = 0;
+        for (int round = 0; round < rounds; round++) {
             long seed = master.nextLong();
             int killAfterLines = 1 + master.nextInt(200);
             Path root = tmp.resolve("round-" + round);
             Files.createDirectories(root);
             try {
-                if (runRound(root, seed, killAfterLines)) {
-                    checkedRounds++;
-                }
+                int[] r = runRound(root, seed, sealPercent, killAfterLines);
+                checkedRounds += r[0];
+                recycledRounds += r[1] >= 2 ? 1 : 0;
             } catch (Throwable t) {
                 throw new AssertionError("crash round " + round + " failed, seed " + seed
-                    + ", killed after " + killAfterLines + " lines", t);
+                    + ", seal percent " + sealPercent + ", killed after " + killAfterLines
+                    + " lines", t);
             }
         }
-        assertTrue(checkedRounds >= ROUNDS / 2, "too few rounds reached a flush: " + checkedRounds);
+        assertTrue(checkedRounds >= rounds / 2, "too few rounds reached a flush: " + checkedRounds);
+        return recycledRounds;
     }
 
-    /** Returns whether the round had at least one reported flush to check. */
-    private boolean runRound(Path root, long seed, int killAfterLines) throws Exception {
+    /**
+     * Returns {1 if the round had a reported flush to check else 0, seal/release cycles the
+     * child completed}.
+     */
+    private int[] runRound(Path root, long seed, int sealPercent, int killAfterLines)
+        throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
             "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-            CrashChild.class.getName(), root.toString(), Long.toString(seed))
+            CrashChild.class.getName(), root.toString(), Long.toString(seed),
+            Integer.toString(sealPercent))
             .redirectError(root.resolve("child.err").toFile()).start();
         int lastFlush = 0;
         int lastWrite = 0;
@@ -88,7 +110,15 @@ class JournalCrashTest {
         // what the image must hold: writes 1..lastFlush; writes after it may or may not be there
         byte[] expected = new byte[CrashScript.SIZE];
         boolean[] unsure = new boolean[CrashScript.SIZE];
-        CrashScript script = new CrashScript(seed);
+        int releases = 0;
+        CrashScript completed = new CrashScript(seed, sealPercent);
+        // one line per completed op after READY
+        for (int i = 0; i < lines.size() - 1; i++) {
+            if (completed.next().kind() == CrashScript.Kind.SEAL_COMMIT_RELEASE) {
+                releases++;
+            }
+        }
+        CrashScript script = new CrashScript(seed, sealPercent);
         for (int n = 0; n <= lastWrite + 1;) {
             CrashScript.Op op = script.next();
             if (op.kind() != CrashScript.Kind.WRITE && op.kind() != CrashScript.Kind.ZERO) {
@@ -115,8 +145,13 @@ class JournalCrashTest {
                 }
             }
         }
+        Path journal = root.resolve("journal");
+        long logs = JournalRecoveryTest.countFiles(journal, "gen-");
+        long spares = JournalRecoveryTest.countFiles(journal, "spare-");
+        assertTrue(logs >= 1 && logs <= 2, logs + " generation logs after reopen");
+        assertTrue(spares <= 1, spares + " spares after reopen");
         deleteTree(root);
-        return lastFlush > 0;
+        return new int[]{lastFlush > 0 ? 1 : 0, releases};
     }
 
     private static void deleteTree(Path root) throws Exception {

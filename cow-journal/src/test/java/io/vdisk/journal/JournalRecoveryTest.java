@@ -69,8 +69,9 @@ class JournalRecoveryTest {
                 new ByteArrayBase(base1), "B", OPTS)) {
                 assertTrue(after.pendingGeneration().isEmpty(), "committed generation dropped");
                 assertContent("after rename", model, after);
-                assertEquals(1, Files.list(tmp.resolve("crashed-after-rename"))
-                    .filter(p -> p.toString().endsWith(".log")).count());
+                assertEquals(1, countFiles(tmp.resolve("crashed-after-rename"), "gen-"));
+                assertEquals(1, countFiles(tmp.resolve("crashed-after-rename"), "spare-"),
+                    "the dropped generation's file is kept for reuse");
             }
             try (Journal before = Journal.open(tmp.resolve("crashed-before-rename"),
                 new ByteArrayBase(base0), "A", OPTS)) {
@@ -180,6 +181,13 @@ class JournalRecoveryTest {
             IOException e = assertThrows(IOException.class,
                 () -> Journal.open(dir, BaseImage.zeros(BS), "A", OPTS));
             assertTrue(e.getMessage().contains("in use"), e.getMessage());
+        }
+    }
+
+    static long countFiles(Path dir, String prefix) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix)
+                && p.toString().endsWith(".log")).count();
         }
     }
 

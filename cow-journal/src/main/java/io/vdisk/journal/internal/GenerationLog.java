@@ -7,13 +7,16 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
  * One generation: its append-only log file (layout in {@link LogFormat}), its block index and
- * the size bookkeeping replayed from RESIZE records.
+ * the size bookkeeping replayed from RESIZE records. The file may be a recycled one that is
+ * longer than the log: the tail is tracked here (or recovered), never taken from the file size.
  *
  * <p>
  * Not thread-safe for mutation: appends, {@link #force}, and {@link #close} must be serialised
@@ -59,20 +62,49 @@ public final class GenerationLog implements AutoCloseable {
     /**
      * Creates a new, empty generation file and forces it. The caller forces the directory so
      * that the file's existence is durable too.
+     *
+     * <p>
+     * With a {@code spare} (a released log, see {@link JournalDirectory}) that file is reused
+     * instead, keeping its allocated blocks: it is opened without truncating, the new header
+     * (zeroed checkpoint slots) is written over the old one and forced, and only then is it
+     * renamed to the generation's name. So a {@code gen-} file never carries another
+     * generation's header; a crash before the rename leaves a spare, which recovery never reads.
+     * The stale records past the header belong to older sequences and recovery cuts them off.
      */
     public static GenerationLog create(Path dir, long sequence, int blockSize, long startSize,
-        boolean sync) throws IOException {
+        boolean sync, Path spare) throws IOException {
         Path file = dir.resolve(fileName(sequence));
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-            StandardOpenOption.READ, StandardOpenOption.WRITE);
+        if (spare != null && Files.exists(file)) {
+            throw new FileAlreadyExistsException(file.toString());
+        }
+        FileChannel ch = spare == null
+            ? FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)
+            : FileChannel.open(spare, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        GenerationLog log = null;
         try {
             writeFully(ch, header(blockSize, sequence, startSize), 0);
             if (sync) {
                 ch.force(true);
             }
-            return new GenerationLog(file, ch, sequence, blockSize, startSize, sync, HEADER_SIZE);
+            log = new GenerationLog(file, ch, sequence, blockSize, startSize, sync, HEADER_SIZE);
+            if (spare != null) {
+                Files.move(spare, file, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return log;
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            try {
+                if (log != null) {
+                    log.close();
+                } else {
+                    ch.close();
+                }
+                if (spare == null) {
+                    Files.deleteIfExists(file); // ours: CREATE_NEW succeeded
+                }
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }

@@ -44,6 +44,16 @@ import java.util.zip.CRC32C;
  * UTF-8 base tag (at most {@value #MAX_TAG_BYTES} bytes) and is the generation's last record.
  *
  * <p>
+ * <b>Recycled files.</b> A released log is kept as a spare, {@code spare-<16 hex digits>.log}
+ * (named after the last generation it held), and reused by the next generation so that appends
+ * overwrite allocated blocks instead of allocating new ones (see {@link JournalDirectory}). Only
+ * the header is rewritten, so past the valid records the file holds older generations' bytes and
+ * its length says nothing about its tail. Those bytes never validate: a record's CRC covers its
+ * sequence, which must equal the header's; a slot's CRC covers sequence and length; and a new
+ * sequence is larger than every sequence named in the directory, spares included, so no stale
+ * record can carry it. Recovery therefore sees them as a torn tail.
+ *
+ * <p>
  * Stateless; thread-safe.
  */
 public final class LogFormat {
@@ -79,20 +89,40 @@ public final class LogFormat {
     /** Largest DATA payload of one record; bigger writes become several records. */
     public static final int MAX_DATA_PAYLOAD = 1 << 20;
 
+    private static final String LOG_PREFIX = "gen-";
+    private static final String SPARE_PREFIX = "spare-";
+    private static final String SUFFIX = ".log";
+
     private LogFormat() {
     }
 
     public static String fileName(long sequence) {
-        return String.format("gen-%016x.log", sequence);
+        return String.format(LOG_PREFIX + "%016x" + SUFFIX, sequence);
     }
 
     /** Sequence parsed from a log file name, or -1 if the name is not one. */
     public static long parseFileName(String name) {
-        if (name.length() != 4 + 16 + 4 || !name.startsWith("gen-") || !name.endsWith(".log")) {
+        return parse(name, LOG_PREFIX);
+    }
+
+    /** Name of a spare (a released log kept for reuse) last used by generation {@code sequence}. */
+    public static String spareFileName(long sequence) {
+        return String.format(SPARE_PREFIX + "%016x" + SUFFIX, sequence);
+    }
+
+    /** Sequence parsed from a spare's file name, or -1 if the name is not one. */
+    public static long parseSpareFileName(String name) {
+        return parse(name, SPARE_PREFIX);
+    }
+
+    private static long parse(String name, String prefix) {
+        int p = prefix.length();
+        if (name.length() != p + 16 + SUFFIX.length() || !name.startsWith(prefix)
+            || !name.endsWith(SUFFIX)) {
             return -1;
         }
         try {
-            return Long.parseUnsignedLong(name.substring(4, 20), 16);
+            return Long.parseUnsignedLong(name.substring(p, p + 16), 16);
         } catch (NumberFormatException e) {
             return -1;
         }

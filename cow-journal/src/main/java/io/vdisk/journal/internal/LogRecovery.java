@@ -19,8 +19,11 @@ import java.util.zip.CRC32C;
  * <p>
  * A record that fails a check before the checkpoint (see {@link LogFormat}) is corruption and
  * raises {@link JournalCorruptException}; past the checkpoint it is the torn tail of writes that
- * were never flushed, and the file is truncated there silently. A record whose CRC is right but
- * whose content breaks a rule is corruption wherever it is: a torn write cannot produce it.
+ * were never flushed, and the file is truncated there silently. A record of another generation
+ * counts as failing a check: past the checkpoint of a recycled file it is the stale content of
+ * an older generation (and anything after a SEAL record is too). A record of this generation
+ * whose CRC is right but whose content breaks a rule is corruption wherever it is: neither a
+ * torn write nor a recycled file can produce it. The file's length only bounds the scan.
  *
  * <p>
  * Not thread-safe; used once per file by {@code Journal.open}.
@@ -141,7 +144,7 @@ public final class LogRecovery {
             int length = 0;
             byte type = 0;
             if (log.isSealed()) {
-                bad = "data after the SEAL record";
+                bad = "data after the SEAL record"; // past the checkpoint: stale, recycled file
             } else if (fileLength - pos < RECORD_HEADER_SIZE) {
                 bad = "record header cut short";
             } else {
@@ -149,10 +152,15 @@ public final class LogRecovery {
                 readFully(recordHeader, pos);
                 type = recordHeader.get(REC_TYPE_OFFSET);
                 length = recordHeader.getInt(REC_LENGTH_OFFSET);
+                long recordSequence = recordHeader.getLong(REC_SEQUENCE_OFFSET);
                 if (recordHeader.getShort(REC_MAGIC_OFFSET) != RECORD_MAGIC) {
                     bad = "bad record magic";
                 } else if (length < 0 || length > MAX_DATA_PAYLOAD) {
                     bad = "bad payload length " + length;
+                } else if (recordSequence != sequence) {
+                    // checked before the CRC so a stale record's payload is not read
+                    bad = "record of generation " + recordSequence + " in the file of generation "
+                        + sequence;
                 } else if (fileLength - pos - RECORD_HEADER_SIZE < length) {
                     bad = "record payload cut short";
                 } else if (!crcMatches(pos, length)) {
@@ -163,25 +171,20 @@ public final class LogRecovery {
                 if (pos < checkpoint) {
                     throw corrupt(pos, bad + " before the checkpoint at " + checkpoint);
                 }
-                return pos; // torn tail: never flushed
+                return pos; // torn tail, or an older generation's bytes: never flushed in this one
             }
             if (pos + RECORD_HEADER_SIZE + length > checkpoint && pos < checkpoint) {
                 throw corrupt(pos, "record crosses the checkpoint at " + checkpoint);
             }
-            apply(log, pos, type, length, sequence);
+            apply(log, pos, type, length);
             pos += RECORD_HEADER_SIZE + length;
             log.setTail(pos);
         }
         return pos;
     }
 
-    private void apply(GenerationLog log, long pos, byte type, int length, long sequence)
-        throws IOException {
+    private void apply(GenerationLog log, long pos, byte type, int length) throws IOException {
         ByteBuffer r = recordHeader;
-        if (r.getLong(REC_SEQUENCE_OFFSET) != sequence) {
-            throw corrupt(pos, "record of generation " + r.getLong(REC_SEQUENCE_OFFSET)
-                + " in the file of generation " + sequence);
-        }
         long arg = r.getLong(REC_ARG_OFFSET);
         int count = r.getInt(REC_COUNT_OFFSET);
         long blocks = (log.size() + blockSize - 1) / blockSize;
