@@ -21,6 +21,12 @@ abstract class ControlCommandBase extends CommandBase {
         return 0;
     }
 
+    /** Sends {@code line}, a command for the whole root, and prints the reply. */
+    int sendToRoot(String line) throws Exception {
+        env().out().println(ControlClient.run(workspace(null), env(), line));
+        return 0;
+    }
+
     static String quote(String s) {
         return s.matches("[^\\s'\"]+") ? s : "'" + s.replace("'", "") + "'";
     }

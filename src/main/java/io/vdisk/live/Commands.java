@@ -20,7 +20,7 @@ import java.util.List;
  * Lines are whitespace-separated words; the message of a snapshot is the rest of the line.
  *
  * <pre>
- * flush PATH
+ * flush [PATH]                                  (no PATH: every image of the root)
  * snapshot PATH [MESSAGE...]
  * rollback PATH REV [force]
  * policy PATH [flush-every=30s] [dirty-bytes=256M] [snapshot=CRON|none]
@@ -50,6 +50,7 @@ public final class Commands implements Control {
     @Override
     public String execute(String line) throws IOException {
         List<String> w = words(line);
+        if (w.size() == 1 && w.get(0).equals("flush")) return flushAll();
         if (w.size() < 2) throw new IllegalArgumentException("usage: COMMAND PATH [ARGS]");
         String cmd = w.get(0);
         LiveImage img = images.get(w.get(1));
@@ -84,6 +85,17 @@ public final class Commands implements Control {
                 throw new IllegalArgumentException("unknown command '" + cmd
                     + "' (flush, snapshot, rollback, policy)");
         }
+    }
+
+    /** Flushes every image of the root; one line per image. */
+    private String flushAll() throws IOException {
+        StringBuilder out = new StringBuilder();
+        for (String name : images.names()) {
+            if (out.length() > 0) out.append('\n');
+            out.append("flushed ").append(name).append(' ')
+                .append(flusher.flush(new LiveTarget(images.get(name))).toHex());
+        }
+        return out.length() == 0 ? "no images" : out.toString();
     }
 
     private String policy(LiveImage img, List<String> settings) throws IOException {

@@ -57,6 +57,9 @@ public final class DiskBlockStore implements BlockStore {
     private static final Pattern ARENA_NAME = Pattern.compile("arena-(\\d{6})\\.vda");
     private static final String LOCK_FILE = "store.lock";
     private static final int SPECULATIVE_READ = 16 << 10;
+    /** Per reader thread, so a block read allocates (and zeroes) only the block itself. */
+    private static final ThreadLocal<ByteBuffer> READ_BUFFER = ThreadLocal
+        .withInitial(() -> ByteBuffer.allocate(ArenaRecord.HEADER_SIZE + SPECULATIVE_READ));
     /** Batches of new entries that may pile up behind a running index commit. */
     private static final int COMMIT_BACKLOG = 4;
 
@@ -509,7 +512,7 @@ public final class DiskBlockStore implements BlockStore {
         }
         Arena arena = as[a];
         // One pread for header and payload: most blocks are at most 16 KiB.
-        ByteBuffer first = ByteBuffer.allocate(ArenaRecord.HEADER_SIZE + SPECULATIVE_READ);
+        ByteBuffer first = READ_BUFFER.get().clear();
         arena.read(first, pos);
         first.flip();
         String[] why = new String[1];

@@ -15,7 +15,7 @@ import java.util.Map;
  * put or get.
  */
 public final class BlockCache {
-    private static final int SHARDS = 64;
+    private static final int SHARDS = 64; // 2^6, see shard()
     /** Rough heap cost of an entry beyond its bytes: map node, key, array header. */
     private static final int ENTRY_OVERHEAD = 96;
 
@@ -36,7 +36,8 @@ public final class BlockCache {
     }
 
     private Shard shard(Score s) {
-        return shards[s.hashCode() & (SHARDS - 1)];
+        // high bits pick the shard; the shard's hash map indexes by the low ones
+        return shards[s.hashCode() >>> 26];
     }
 
     /** @return the verified block, or null */
