@@ -106,30 +106,48 @@ public final class LiveImage implements AutoCloseable {
     }
 
     /**
-     * Zero and data runs of {@code [offset, offset+length)}: holes of the committed tree that the
-     * journal has not written read as zeros; everything else is checked by reading it, at most
-     * {@code maxScan} bytes of it, so the answer may cover less than asked.
+     * Zero and data runs of {@code [offset, offset+length)}, for NBD block status. Where the
+     * committed tree holds data the run is data, unread: "data" only says the bytes may be
+     * non-zero, and reading to find out would double the cost of a copy that asks first. Where
+     * the tree has a hole (or past its end) the journal may have written since, so those bytes
+     * are read through the journal, which is cheap: no store block backs them. At most {@code
+     * maxScan} bytes are read, so the answer may cover less than asked.
      */
     public List<Run> runs(long offset, long length, long maxScan) throws IOException {
         List<Run> out = new ArrayList<>();
+        Image base = headImage;
         long end = Math.min(offset + length, size());
         long pos = offset;
         long scanned = 0;
-        byte[] buf = new byte[64 << 10];
-        while (pos < end && scanned < maxScan) {
-            int n = (int) Math.min(buf.length - pos % buf.length, end - pos);
-            read(pos, buf, 0, n);
-            boolean zero = allZero(buf, n);
-            if (!out.isEmpty() && out.get(out.size() - 1).zero() == zero) {
-                Run last = out.remove(out.size() - 1);
-                out.add(new Run(last.length() + n, zero));
-            } else {
-                out.add(new Run(n, zero));
+        byte[] buf = null;
+        while (pos < end && scanned < maxScan && out.size() < 1024) {
+            long data = pos < base.size() ? Math.min(end, base.nextData(pos)) : end;
+            if (data == pos) {
+                long hole = Math.min(end, base.nextHole(pos));
+                add(out, Math.max(1, hole - pos), false);
+                pos = Math.max(pos + 1, hole);
+                continue;
             }
-            pos += n;
-            scanned += n;
+            // a hole of the committed tree: zero unless the journal wrote there
+            if (buf == null) buf = new byte[64 << 10];
+            while (pos < data && scanned < maxScan) {
+                int n = (int) Math.min(buf.length - pos % buf.length, data - pos);
+                read(pos, buf, 0, n);
+                add(out, n, allZero(buf, n));
+                pos += n;
+                scanned += n;
+            }
         }
         return out;
+    }
+
+    private static void add(List<Run> out, long n, boolean zero) {
+        if (!out.isEmpty() && out.get(out.size() - 1).zero() == zero) {
+            Run last = out.remove(out.size() - 1);
+            out.add(new Run(last.length() + n, zero));
+        } else {
+            out.add(new Run(n, zero));
+        }
     }
 
     private static boolean allZero(byte[] b, int n) {
