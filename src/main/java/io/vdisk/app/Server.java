@@ -76,6 +76,13 @@ public final class Server implements AutoCloseable {
         try {
             images.onOpen(img -> server.schedule(img, policies));
             images.onFlushWanted(img -> scheduler.requestFlush(img.name()));
+            images.dirtyThreshold(name -> {
+                try {
+                    return policies.loadOrDefault(name).dirtyBytesThreshold();
+                } catch (IOException | RuntimeException e) {
+                    return 0; // the policy file's error is logged when the image is scheduled
+                }
+            });
             scheduler.start();
             for (String name : images.names()) {
                 try {

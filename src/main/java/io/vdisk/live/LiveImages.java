@@ -32,6 +32,8 @@ public final class LiveImages implements AutoCloseable {
     };
     private volatile Consumer<LiveImage> flushWanted = i -> {
     };
+    /** An image's early-flush threshold by its path; 0 leaves the journal's default. */
+    private volatile java.util.function.ToLongFunction<String> dirtyThreshold = name -> 0;
     private boolean closed;
 
     public LiveImages(Workspace workspace, BlockStore store,
@@ -52,6 +54,14 @@ public final class LiveImages implements AutoCloseable {
     /** Told of each image when it is first opened (the flusher schedules it). */
     public void onOpen(Consumer<LiveImage> listener) {
         this.onOpen = listener;
+    }
+
+    /**
+     * Gives each image's early-flush threshold (its policy's dirty-bytes) when it is opened; the
+     * journal then holds at most four times that before writers wait.
+     */
+    public void dirtyThreshold(java.util.function.ToLongFunction<String> threshold) {
+        this.dirtyThreshold = threshold;
     }
 
     /** Told when an image's journal holds enough dirty data to want an early flush. */
@@ -78,9 +88,12 @@ public final class LiveImages implements AutoCloseable {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("image-path"), key + "\n", StandardCharsets.UTF_8);
             LiveImage[] self = new LiveImage[1];
-            JournalOptions opts = journalOptions.flushWanted(() -> {
+            long threshold = dirtyThreshold.applyAsLong(key);
+            JournalOptions.Builder b = journalOptions.flushWanted(() -> {
                 if (self[0] != null) flushWanted.accept(self[0]);
-            }).build();
+            });
+            if (threshold > 0) b.flushWantedBytes(threshold).maxDirtyBytes(4 * threshold);
+            JournalOptions opts = b.build();
             img = LiveImage.open(key, file, store, dir, opts);
             self[0] = img;
             open.put(key, img);

@@ -415,6 +415,8 @@ public final class DiskBlockStore implements BlockStore {
             try {
                 if (options.fsync())
                     arena.force();
+                else
+                    arena.writeOut();
                 index.commit(batch, checkpoint, counters);
             } catch (IOException | RuntimeException e) {
                 failure = e instanceof IOException io ? io : new IOException(e);
@@ -439,6 +441,8 @@ public final class DiskBlockStore implements BlockStore {
     private void roll() throws IOException {
         if (options.fsync())
             current.force();
+        else
+            current.writeOut();
         unsynced.remove(current);
         Arena next = Arena.create(dir, current.number() + 1, options.clock().millis());
         Arena[] as = arenas;
@@ -455,9 +459,11 @@ public final class DiskBlockStore implements BlockStore {
     private void commitIndex() throws IOException {
         while (commitRunning)
             awaitCommit();
-        if (options.fsync()) {
-            for (Arena a : unsynced)
+        for (Arena a : unsynced) {
+            if (options.fsync())
                 a.force();
+            else
+                a.writeOut();
         }
         unsynced.clear();
         synced = appended;
@@ -594,9 +600,11 @@ public final class DiskBlockStore implements BlockStore {
                 toForce = new ArrayList<>(unsynced);
                 unsynced.clear();
             }
-            if (options.fsync()) {
-                for (Arena a : toForce)
+            for (Arena a : toForce) {
+                if (options.fsync())
                     a.force();
+                else
+                    a.writeOut();
             }
             synchronized (appendLock) {
                 synced = Math.max(synced, upTo);

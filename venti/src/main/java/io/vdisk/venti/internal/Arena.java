@@ -24,7 +24,11 @@ import java.util.zip.CRC32C;
  * | 28     | 4    | CRC32C of bytes 0..27                 |
  * </pre>
  *
- * Thread-safe: reads are positional; appends are serialized by the store, which owns
+ * Appends collect in a small write-behind buffer and reach the file in large writes (when it
+ * fills, and at {@link #force}/{@link #writeOut}), not one syscall per block; reads see the
+ * buffered bytes too.
+ *
+ * <p>Thread-safe: reads are positional; appends are serialized by the store, which owns
  * {@link #end}.
  */
 public final class Arena implements AutoCloseable {
@@ -35,13 +39,20 @@ public final class Arena implements AutoCloseable {
     private final Path path;
     private final int number;
     private final FileChannel channel;
+    /** Logical end: the file's written bytes plus the buffered ones. */
     private volatile long end;
+    /** Bytes below this are in the file; the buffer holds {@code [written, end)}. */
+    private volatile long written;
+    private final Object bufferLock = new Object();
+    private ByteBuffer buffer; // guarded by bufferLock; allocated by the first append
+    private static final int BUFFER_SIZE = 256 << 10;
 
     private Arena(Path path, int number, FileChannel channel, long end) {
         this.path = path;
         this.number = number;
         this.channel = channel;
         this.end = end;
+        this.written = end;
     }
 
     public static String fileName(int number) {
@@ -129,34 +140,94 @@ public final class Arena implements AutoCloseable {
 
     /** Appends bytes at the end; the caller serializes appends. Returns their offset. */
     public long append(ByteBuffer src) throws IOException {
-        long at = end;
-        long pos = at;
-        while (src.hasRemaining())
-            pos += channel.write(src, pos);
-        end = pos;
-        return at;
+        synchronized (bufferLock) {
+            long at = end;
+            if (buffer == null)
+                buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
+            if (src.remaining() > buffer.remaining())
+                writeOutLocked();
+            if (src.remaining() > buffer.capacity()) {
+                long pos = at;
+                while (src.hasRemaining())
+                    pos += channel.write(src, pos);
+                written = pos;
+                end = pos;
+                return at;
+            }
+            end = at + src.remaining();
+            buffer.put(src);
+            return at;
+        }
     }
 
-    /** Reads until {@code dst} is full or the file ends. */
+    /** Reads until {@code dst} is full or the arena ends. */
     public void read(ByteBuffer dst, long position) throws IOException {
-        readFully(channel, dst, position);
+        if (position + dst.remaining() <= written) {
+            readFully(channel, dst, position);
+            return;
+        }
+        synchronized (bufferLock) {
+            long fileEnd = written;
+            if (position < fileEnd) {
+                int limit = dst.limit();
+                dst.limit(dst.position() + (int) Math.min(dst.remaining(), fileEnd - position));
+                long before = dst.position();
+                readFully(channel, dst, position);
+                position += dst.position() - before;
+                dst.limit(limit);
+                if (position < fileEnd)
+                    return; // the file ended early
+            }
+            if (buffer != null && position < end) {
+                int from = (int) (position - fileEnd);
+                int n = (int) Math.min(dst.remaining(), buffer.position() - from);
+                dst.put(buffer.duplicate().position(from).limit(from + n));
+            }
+        }
+    }
+
+    /** Hands buffered appends to the OS (no fsync): enough to survive a kill, not a crash. */
+    public void writeOut() throws IOException {
+        synchronized (bufferLock) {
+            writeOutLocked();
+        }
+    }
+
+    private void writeOutLocked() throws IOException {
+        if (buffer == null || buffer.position() == 0)
+            return;
+        ByteBuffer b = buffer.flip();
+        long pos = written;
+        while (b.hasRemaining())
+            pos += channel.write(b, pos);
+        b.clear();
+        written = pos;
     }
 
     /** Cuts the file at {@code length} (a torn tail) and makes the cut durable. */
     public void truncate(long length) throws IOException {
-        channel.truncate(length);
-        channel.force(true);
-        end = length;
+        synchronized (bufferLock) {
+            writeOutLocked();
+            channel.truncate(length);
+            channel.force(true);
+            end = length;
+            written = length;
+        }
     }
 
     /** fdatasync: the appended records are durable when this returns. */
     public void force() throws IOException {
+        writeOut();
         channel.force(false);
     }
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        try {
+            writeOut();
+        } finally {
+            channel.close();
+        }
     }
 
     private static void readFully(FileChannel ch, ByteBuffer dst, long position)
