@@ -41,7 +41,12 @@ public interface BlockStore extends AutoCloseable {
     /** Reads a block and restores its truncated tail up to {@code size} bytes in {@code dst}. */
     default void read(Score score, BlockType type, byte[] dst, int off, int size)
         throws IOException {
-        byte[] b = get(score, type);
+        extendInto(score, type, get(score, type), dst, off, size);
+    }
+
+    /** Copies a block's truncated bytes {@code b} into {@code dst} and restores its tail. */
+    static void extendInto(Score score, BlockType type, byte[] b, byte[] dst, int off, int size)
+        throws CorruptBlockException {
         if (b.length > size) {
             throw new CorruptBlockException("block " + score + " of type " + type + " holds "
                 + b.length + " bytes where at most " + size + " are expected");

@@ -481,13 +481,7 @@ public final class DiskBlockStore implements BlockStore {
     @Override
     public void read(Score score, BlockType type, byte[] dst, int off, int size)
         throws IOException {
-        byte[] b = verified(score, type);
-        if (b.length > size) {
-            throw new CorruptBlockException("block " + score + " of type " + type + " holds "
-                + b.length + " bytes where at most " + size + " are expected");
-        }
-        System.arraycopy(b, 0, dst, off, b.length);
-        ZeroTruncation.extend(type, dst, off, b.length, size);
+        BlockStore.extendInto(score, type, verified(score, type), dst, off, size);
     }
 
     /**
