@@ -56,7 +56,7 @@ public final class GenerationLog implements AutoCloseable {
         this.minSize = startSize;
         this.forcedLength = tail;
         this.checkpointed = tail;
-        this.index = new BlockIndex(path.resolveSibling(path.getFileName() + ".idx"));
+        this.index = new BlockIndex(path.resolveSibling(path.getFileName() + ".idx"), blockSize);
     }
 
     /**
@@ -224,15 +224,11 @@ public final class GenerationLog implements AutoCloseable {
     }
 
     void applyData(long firstBlock, int count, long payloadPosition) {
-        for (int i = 0; i < count; i++) {
-            index.put(firstBlock + i, payloadPosition + (long) i * blockSize);
-        }
+        index.put(firstBlock, count, payloadPosition);
     }
 
     void applyZero(long firstBlock, int count) {
-        for (int i = 0; i < count; i++) {
-            index.put(firstBlock + i, BlockIndex.ZERO);
-        }
+        index.put(firstBlock, count, BlockIndex.ZERO);
     }
 
     void applyResize(long newSize) {

@@ -5,7 +5,6 @@ import io.vdisk.journal.BlockVisitor;
 import io.vdisk.journal.Generation;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -17,6 +16,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * Thread-safe.
  */
 public final class SealedGeneration implements Generation {
+    /** Bytes read from the log at once by {@link #forEachBlock}: a whole DATA record. */
+    private static final int READ_CHUNK = LogFormat.MAX_DATA_PAYLOAD;
+
     private final GenerationLog log;
     private final BaseImage base;
     private final ReentrantReadWriteLock guard = new ReentrantReadWriteLock();
@@ -70,15 +72,27 @@ public final class SealedGeneration implements Generation {
     public void forEachBlock(BlockVisitor visitor) throws IOException {
         enter();
         try {
-            ByteBuffer block = ByteBuffer.allocateDirect(log.blockSize());
-            for (Map.Entry<Long, Long> e : log.index().entries()) {
-                long where = e.getValue();
-                if (where == BlockIndex.ZERO) {
-                    visitor.visit(e.getKey(), null);
-                } else {
-                    block.clear();
-                    log.readPayload(where, block);
-                    visitor.visit(e.getKey(), block.flip().asReadOnlyBuffer());
+            int bs = log.blockSize();
+            ByteBuffer chunk = null;
+            for (BlockIndex.Extent x : log.index().extents()) {
+                if (x.isZero()) {
+                    for (long b = x.start(); b < x.end(); b++) {
+                        visitor.visit(b, null);
+                    }
+                    continue;
+                }
+                if (chunk == null) {
+                    chunk = ByteBuffer.allocateDirect(READ_CHUNK);
+                }
+                // payloads of an extent are contiguous: read many blocks per call
+                for (long b = x.start(); b < x.end();) {
+                    int n = (int) Math.min(x.end() - b, READ_CHUNK / bs);
+                    chunk.clear().limit(n * bs);
+                    log.readPayload(x.position() + (b - x.start()) * bs, chunk);
+                    for (int i = 0; i < n; i++) {
+                        visitor.visit(b + i, chunk.slice(i * bs, bs).asReadOnlyBuffer());
+                    }
+                    b += n;
                 }
             }
         } finally {
