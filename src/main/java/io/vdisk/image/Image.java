@@ -105,17 +105,29 @@ public final class Image {
      * (SEEK_HOLE). A non-zero block may still hold zeros: this is conservative.
      */
     public long nextHole(long offset) throws IOException {
-        while (offset < size()) {
+        return nextHole(offset, size());
+    }
+
+    /**
+     * As {@link #nextHole(long)}, looking no further than {@code limit}: a scan costs a score
+     * lookup per block, so callers that only care about a range say so.
+     *
+     * @return the hole's offset, or {@code min(limit, size())} if none starts before it
+     */
+    public long nextHole(long offset, long limit) throws IOException {
+        long stop = Math.min(limit, size());
+        while (offset < stop) {
             Extent x = extentAt(offset);
             TreeReader r = readers[x.entry()];
             long rel = offset - x.offset();
-            for (long b = rel / r.blockSize(); b < r.blockCount(); b++) {
-                if (r.blockScore(b).isZero())
-                    return x.offset() + Math.max(rel, b * r.blockSize());
-            }
+            long last = Math.min(r.blockCount(), (stop - x.offset() + r.blockSize() - 1)
+                / r.blockSize());
+            long b = r.nextZeroBlock(rel / r.blockSize(), last);
+            if (b < last)
+                return Math.min(stop, x.offset() + Math.max(rel, b * r.blockSize()));
             offset = x.end();
         }
-        return size();
+        return stop;
     }
 
     /** True if every byte of {@code [offset, offset+len)} lies in zero blocks or past the end. */

@@ -172,7 +172,7 @@ public final class ImageExports implements NbdExports {
                     pos = data;
                     continue;
                 }
-                long hole = Math.min(end, image.nextHole(pos));
+                long hole = image.nextHole(pos, end);
                 out.add(new Extent(Math.max(1, hole - pos), false));
                 pos = Math.max(pos + 1, hole);
             }

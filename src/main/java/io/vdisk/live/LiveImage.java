@@ -123,7 +123,7 @@ public final class LiveImage implements AutoCloseable {
         while (pos < end && scanned < maxScan && out.size() < 1024) {
             long data = pos < base.size() ? Math.min(end, base.nextData(pos)) : end;
             if (data == pos) {
-                long hole = Math.min(end, base.nextHole(pos));
+                long hole = base.nextHole(pos, end);
                 add(out, Math.max(1, hole - pos), false);
                 pos = Math.max(pos + 1, hole);
                 continue;

@@ -38,6 +38,14 @@ public interface BlockStore extends AutoCloseable {
      */
     byte[] get(Score score, BlockType type) throws IOException;
 
+    /**
+     * As {@link #get}, but the array may be shared with other callers (a cache's copy): the
+     * caller must not change it. For read-only uses on hot paths, such as pointer blocks.
+     */
+    default byte[] getShared(Score score, BlockType type) throws IOException {
+        return get(score, type);
+    }
+
     /** Reads a block and restores its truncated tail up to {@code size} bytes in {@code dst}. */
     default void read(Score score, BlockType type, byte[] dst, int off, int size)
         throws IOException {

@@ -477,6 +477,11 @@ public final class DiskBlockStore implements BlockStore {
         return verified(score, type).clone();
     }
 
+    @Override
+    public byte[] getShared(Score score, BlockType type) throws IOException {
+        return verified(score, type);
+    }
+
     /** Copies straight from the cache: one copy instead of get's two. */
     @Override
     public void read(Score score, BlockType type, byte[] dst, int off, int size)

@@ -57,12 +57,27 @@ public final class TreeReader {
         int dsize = entry.dsize();
         int done = 0;
         byte[] block = null;
+        // the level-1 pointer block of the blocks being read, fetched once per fanout blocks
+        long parentIndex = -1;
+        byte[] parent = null;
         while (done < n) {
             long pos = offset + done;
             long index = pos / dsize;
             int in = (int) (pos % dsize);
             int chunk = Math.min(n - done, dsize - in);
-            Score s = blockScore(index);
+            Score s;
+            if (entry.depth() == 0) {
+                s = blockScore(index);
+            } else {
+                if (index / fanout != parentIndex) {
+                    parentIndex = index / fanout;
+                    parent = parentOf(index);
+                }
+                int at = (int) (index % fanout) * Score.SIZE;
+                s = parent == null || at + Score.SIZE > parent.length
+                    ? Score.ZERO
+                    : Score.fromBytes(parent, at);
+            }
             if (s.isZero()) {
                 java.util.Arrays.fill(dst, off + done, off + done + chunk, (byte) 0);
             } else if (in == 0 && chunk == dsize) {
@@ -84,6 +99,25 @@ public final class TreeReader {
         store.read(s, entry.type().leaf(), dst, off, entry.dsize());
     }
 
+    /**
+     * The level-1 pointer block above data block {@code index}, or null when a zero subtree
+     * covers it. Needs depth 1 or more.
+     */
+    private byte[] parentOf(long index) throws IOException {
+        Score s = entry.score();
+        for (int level = entry.depth(); level > 1; level--) {
+            if (s.isZero())
+                return null;
+            byte[] p = pointerBlock(s, level);
+            int at = (int) (index / TreeShape.span(entry.psize(), level - 1) % fanout)
+                * Score.SIZE;
+            if (at + Score.SIZE > p.length)
+                return null;
+            s = Score.fromBytes(p, at);
+        }
+        return s.isZero() ? null : pointerBlock(s, 1);
+    }
+
     /** The score of data block {@code index}; {@link Score#ZERO} for holes and past the end. */
     public Score blockScore(long index) throws IOException {
         if (index < 0)
@@ -102,6 +136,38 @@ public final class TreeReader {
             s = Score.fromBytes(p, at);
         }
         return s;
+    }
+
+    /**
+     * The first block in {@code [index, limit)} whose score is zero (a hole), or {@code limit}
+     * (at most {@link #blockCount()}). Reads each level-1 pointer block once, not once per block.
+     */
+    public long nextZeroBlock(long index, long limit) throws IOException {
+        long stop = Math.min(limit, blockCount());
+        if (entry.depth() == 0) {
+            for (; index < stop; index++)
+                if (blockScore(index).isZero()) return index;
+            return stop;
+        }
+        while (index < stop) {
+            byte[] parent = parentOf(index);
+            if (parent == null)
+                return index;
+            long end = Math.min(stop, (index / fanout + 1) * fanout);
+            for (; index < end; index++) {
+                int at = (int) (index % fanout) * Score.SIZE;
+                if (at + Score.SIZE > parent.length || isZeroScore(parent, at))
+                    return index;
+            }
+        }
+        return stop;
+    }
+
+    /** Venti's zero score (the SHA-1 of nothing), as it appears in a pointer block. */
+    private static final byte[] ZERO_SCORE = Score.ZERO.toBytes();
+
+    private static boolean isZeroScore(byte[] p, int at) {
+        return java.util.Arrays.equals(p, at, at + Score.SIZE, ZERO_SCORE, 0, Score.SIZE);
     }
 
     /**
@@ -142,7 +208,7 @@ public final class TreeReader {
         if (c != null && c.score.equals(s))
             return c.block;
         BlockType type = BlockType.of(entry.isDir(), level);
-        byte[] b = store.get(s, type);
+        byte[] b = store.getShared(s, type);
         if (b.length > entry.psize() || b.length % Score.SIZE != 0) {
             throw new CorruptBlockException("pointer block " + s + " (" + type + ") is "
                 + b.length + " bytes; psize is " + entry.psize());

@@ -1,18 +1,22 @@
 package io.vdisk.venti.internal;
 
 import io.vdisk.venti.Score;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Blocks already read and verified, by score, up to a byte budget; least recently used go
- * first. A block named by its hash never changes, so an entry is never stale and nothing is
- * ever invalidated. Reads served from here skip the index lookup, the pread, the decompression
- * and the SHA-1: what Venti's own block cache is for.
+ * Blocks already read and verified, by score, up to a byte budget; the oldest entries go first.
+ * A block named by its hash never changes, so an entry is never stale and nothing is ever
+ * invalidated. Reads served from here skip the index lookup, the pread, the decompression and
+ * the SHA-1: what Venti's own block cache is for.
  *
- * <p>Thread-safe: sharded by score, one lock per shard. Callers must not change the arrays they
- * put or get.
+ * <p>Eviction is first in, first out rather than LRU so that a lookup takes no lock and writes
+ * nothing: hot pointer blocks are looked up by every reader thread at once, and an access-ordered
+ * map turned each lookup into a write to shared memory. A hot block that ages out is read and
+ * verified once more.
+ *
+ * <p>Thread-safe: sharded by score; lookups are lock-free, insertions lock their shard. Callers
+ * must not change the arrays they put or get.
  */
 public final class BlockCache {
     private static final int SHARDS = 64; // 2^6, see shard()
@@ -23,8 +27,9 @@ public final class BlockCache {
     private final long shardBudget;
 
     private static final class Shard {
-        final LinkedHashMap<Score, byte[]> map = new LinkedHashMap<>(256, 0.75f, true);
-        long bytes;
+        final ConcurrentHashMap<Score, byte[]> map = new ConcurrentHashMap<>();
+        final ArrayDeque<Score> order = new ArrayDeque<>(); // guarded by this
+        long bytes; // guarded by this
     }
 
     /** @param budgetBytes total budget; 0 disables the cache */
@@ -42,11 +47,7 @@ public final class BlockCache {
 
     /** @return the verified block, or null */
     public byte[] get(Score s) {
-        if (shardBudget == 0) return null;
-        Shard sh = shard(s);
-        synchronized (sh) {
-            return sh.map.get(s);
-        }
+        return shardBudget == 0 ? null : shard(s).map.get(s);
     }
 
     public void put(Score s, byte[] block) {
@@ -55,11 +56,11 @@ public final class BlockCache {
         Shard sh = shard(s);
         synchronized (sh) {
             if (sh.map.putIfAbsent(s, block) != null) return;
+            sh.order.addLast(s);
             sh.bytes += cost;
-            Iterator<Map.Entry<Score, byte[]>> eldest = sh.map.entrySet().iterator();
-            while (sh.bytes > shardBudget && eldest.hasNext()) {
-                sh.bytes -= eldest.next().getValue().length + ENTRY_OVERHEAD;
-                eldest.remove();
+            while (sh.bytes > shardBudget) {
+                byte[] old = sh.map.remove(sh.order.removeFirst());
+                sh.bytes -= old.length + ENTRY_OVERHEAD;
             }
         }
     }
