@@ -63,6 +63,12 @@ public final class BlockIndex implements AutoCloseable {
     private final Path file;
     private final int blockSize;
     private volatile long blocks;
+    /**
+     * The extent the last lookup found: a sequential read asks for its blocks one by one, and
+     * MapDB's floor lookup is the read path's main cost. Any mutation clears it (mutations and
+     * lookups never overlap, see the class comment).
+     */
+    private volatile Extent lastHit;
     private boolean closed;
 
     public BlockIndex(Path file, int blockSize) throws IOException {
@@ -89,13 +95,24 @@ public final class BlockIndex implements AutoCloseable {
 
     /** Payload position, {@link #ZERO}, or {@code null} if the generation lacks the block. */
     public Long get(long block) {
+        if (blocks == 0) {
+            return null; // most reads: the generation is empty, skip MapDB
+        }
+        Extent hit = lastHit;
+        if (hit != null && block >= hit.start() && block < hit.end()) {
+            return advance(hit.position(), block - hit.start());
+        }
         Map.Entry<Long, Long> e = map.floorEntry(block);
         if (e == null) {
             return null;
         }
         long offset = block - e.getKey();
         long v = e.getValue();
-        return offset < countOf(v) ? advance(positionOf(v), offset) : null;
+        if (offset >= countOf(v)) {
+            return null;
+        }
+        lastHit = new Extent(e.getKey(), countOf(v), positionOf(v));
+        return advance(positionOf(v), offset);
     }
 
     /**
@@ -115,6 +132,7 @@ public final class BlockIndex implements AutoCloseable {
     }
 
     private void putExtent(long first, long count, long position) {
+        lastHit = null;
         long end = first + count;
         long mapped = blocks;
         // Remove the extents starting inside (first, end), last first; only the last one can
@@ -163,6 +181,7 @@ public final class BlockIndex implements AutoCloseable {
 
     /** Drops every block at or past {@code fromBlock}; an extent across it is cut short. */
     public void removeFrom(long fromBlock) {
+        lastHit = null;
         long mapped = blocks;
         Map.Entry<Long, Long> below = map.lowerEntry(fromBlock);
         if (below != null) {
