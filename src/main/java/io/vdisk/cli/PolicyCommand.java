@@ -15,7 +15,7 @@ final class PolicyCommand extends ControlCommandBase {
     @Option(names = "--flush-every", paramLabel = "DURATION", description = "e.g. 30s, 5m")
     String flushEvery;
 
-    @Option(names = "--dirty-bytes", paramLabel = "SIZE", description = "early flush above this much unflushed data, e.g. 256M")
+    @Option(names = "--dirty-bytes", paramLabel = "SIZE", description = "early flush above this much unflushed data, e.g. 1G (the default)")
     String dirtyBytes;
 
     @Option(names = "--snapshot", paramLabel = "CRON", description = "Quartz cron with seconds, e.g. '0 0 * * * ?'; 'none' to stop")

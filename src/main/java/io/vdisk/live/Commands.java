@@ -23,7 +23,7 @@ import java.util.List;
  * flush [PATH]                                  (no PATH: every image of the root)
  * snapshot PATH [MESSAGE...]
  * rollback PATH REV [force]
- * policy PATH [flush-every=30s] [dirty-bytes=256M] [snapshot=CRON|none]
+ * policy PATH [flush-every=30s] [dirty-bytes=1G] [snapshot=CRON|none]
  *             [keep-last=N] [keep-hourly=N] [keep-daily=N] [keep-weekly=N]
  *             [keep-monthly=N] [keep-yearly=N]          (cron words joined with '_' or quoted)
  * </pre>
@@ -134,6 +134,7 @@ public final class Commands implements Control {
             p = p.withRetention(r);
             policies.save(img.name(), p);
             if (scheduler != null) scheduler.update(img.name(), p);
+            img.journal().dirtyLimits(p.dirtyBytesThreshold(), 4 * p.dirtyBytesThreshold());
         }
         return describe(img.name(), p);
     }

@@ -92,6 +92,7 @@ public final class LiveImages implements AutoCloseable {
             JournalOptions.Builder b = journalOptions.flushWanted(() -> {
                 if (self[0] != null) flushWanted.accept(self[0]);
             });
+            // the same limits as Commands sets when the policy changes while open
             if (threshold > 0) b.flushWantedBytes(threshold).maxDirtyBytes(4 * threshold);
             JournalOptions opts = b.build();
             img = LiveImage.open(key, file, store, dir, opts);

@@ -107,6 +107,18 @@ public final class Journal implements AutoCloseable {
     }
 
     /** Journal bytes held on disk (record headers included) by the active and sealed logs. */
+    /**
+     * Changes the dirty-size thresholds while open (the policy changed): the flush-wanted
+     * callback runs above {@code flushWantedBytes}, writers wait at {@code maxDirtyBytes}.
+     */
+    public void dirtyLimits(long flushWantedBytes, long maxDirtyBytes) {
+        if (flushWantedBytes < 0 || maxDirtyBytes <= 0) {
+            throw new IllegalArgumentException("dirty limits " + flushWantedBytes + ", "
+                + maxDirtyBytes);
+        }
+        pressure.limits(maxDirtyBytes, flushWantedBytes);
+    }
+
     public long dirtyBytes() {
         return pressure.dirty();
     }

@@ -12,7 +12,8 @@ import org.quartz.CronExpression;
  *
  * @param flushEvery how often dirty blocks are committed (a working root); default 30 s
  * @param dirtyBytesThreshold journal bytes at which a flush starts early; the application gives
- *        it to the journal as {@code JournalOptions.flushWantedBytes}; default 256 MiB
+ *        it to the journal as {@code JournalOptions.flushWantedBytes}; default 1 GiB, so a burst
+ *        of guest writes lands in the journal at disk speed and is hashed into the store after
  * @param snapshotCron a Quartz cron expression (with seconds, e.g. {@code 0 0 * * * ?}) for
  *        scheduled snapshots, or null for none
  * @param retention which snapshots pruning keeps after each scheduled snapshot
@@ -20,7 +21,7 @@ import org.quartz.CronExpression;
 public record Policy(Duration flushEvery, long dirtyBytesThreshold, String snapshotCron,
     Retention retention) {
 
-    public static final Policy DEFAULT = new Policy(Duration.ofSeconds(30), 256L << 20, null,
+    public static final Policy DEFAULT = new Policy(Duration.ofSeconds(30), 1L << 30, null,
         Retention.KEEP_ALL);
 
     /** @throws IllegalArgumentException if a value is out of range or the cron is malformed */

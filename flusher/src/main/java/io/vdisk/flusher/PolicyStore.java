@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * # comments and blank lines are ignored
  * version = 1                  (required, first setting)
  * flush-every = 30s            (ms, s, m, h, d or ISO-8601 PT30S)
- * dirty-bytes = 256M           (bytes, K, M, G, T = powers of 1024)
+ * dirty-bytes = 1G             (bytes, K, M, G, T = powers of 1024)
  * snapshot = 0 0 * * * ?       (Quartz cron with seconds; absent = none)
  * keep-last = 3                (also keep-hourly, -daily, -weekly, -monthly, -yearly;
  *                               a number or "unlimited")

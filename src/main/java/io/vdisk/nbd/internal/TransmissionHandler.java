@@ -158,18 +158,24 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     private ByteBuf read(ChannelHandlerContext ctx, NbdRequest r) throws IOException {
         int len = (int) r.length();
-        byte[] data = new byte[len];
-        export.read(r.offset(), data, 0, len);
-        ByteBuf b;
-        if (!structured) {
-            b = simple(ctx, r.handle(), 0, len);
-        } else if (len == 0) {
-            return chunk(ctx, r.handle(), Nbd.REPLY_TYPE_NONE, 0);
-        } else {
-            b = chunk(ctx, r.handle(), Nbd.REPLY_TYPE_OFFSET_DATA, 8 + len);
-            b.writeLong(r.offset());
+        if (structured && len == 0) return chunk(ctx, r.handle(), Nbd.REPLY_TYPE_NONE, 0);
+        // The payload is read straight into the reply (a pooled heap buffer): no array to zero
+        // and copy per request.
+        ByteBuf b = ctx.alloc().heapBuffer(28 + len);
+        try {
+            if (!structured) {
+                b.writeInt(Nbd.SIMPLE_REPLY_MAGIC).writeInt(0).writeLong(r.handle());
+            } else {
+                b.writeInt(Nbd.STRUCTURED_REPLY_MAGIC).writeShort(Nbd.REPLY_FLAG_DONE)
+                    .writeShort(Nbd.REPLY_TYPE_OFFSET_DATA).writeLong(r.handle())
+                    .writeInt(8 + len).writeLong(r.offset());
+            }
+            export.read(r.offset(), b.array(), b.arrayOffset() + b.writerIndex(), len);
+            return b.writerIndex(b.writerIndex() + len);
+        } catch (IOException | RuntimeException e) {
+            b.release();
+            throw e;
         }
-        return b.writeBytes(data);
     }
 
     private ByteBuf blockStatus(ChannelHandlerContext ctx, NbdRequest r) throws IOException {

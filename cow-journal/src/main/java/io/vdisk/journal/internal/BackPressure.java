@@ -15,8 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Thread-safe. The flush-wanted callback always runs outside this class's lock.
  */
 public final class BackPressure {
-    private final long max;
-    private final long soft;
+    private volatile long max;
+    private volatile long soft;
     private final Runnable flushWanted;
     private final AtomicLong dirty = new AtomicLong();
     private final AtomicBoolean asked = new AtomicBoolean();
@@ -28,6 +28,15 @@ public final class BackPressure {
         this.max = max;
         this.soft = soft;
         this.flushWanted = flushWanted;
+    }
+
+    /** New thresholds, effective for the next write; writers waiting on the old maximum wake. */
+    public void limits(long newMax, long newSoft) {
+        max = newMax;
+        soft = newSoft;
+        signal();
+        asked.set(false);
+        written(dirty.get()); // asks now if already past the new soft threshold
     }
 
     public long dirty() {
