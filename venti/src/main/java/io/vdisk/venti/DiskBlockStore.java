@@ -122,6 +122,21 @@ public final class DiskBlockStore implements BlockStore {
     private boolean commitRunning;
     /** Guarded by appendLock: why the last background commit failed, reported to writers. */
     private IOException commitFailure;
+    /** Guarded by appendLock: arena end when the last background writeback was started. */
+    private long writebackFrom;
+    private final java.util.concurrent.atomic.AtomicBoolean writebackRunning = new java.util.concurrent.atomic.AtomicBoolean();
+    /**
+     * Forces the current arena every {@value #WRITEBACK_BYTES} bytes in the background, so that
+     * the forces that writers do wait for (at a roll, a sync, an index commit) find little
+     * left to write.
+     */
+    private final java.util.concurrent.ExecutorService writeback = java.util.concurrent.Executors
+        .newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "venti-writeback");
+            t.setDaemon(true);
+            return t;
+        });
+    private static final long WRITEBACK_BYTES = 64 << 20;
     private final java.util.concurrent.ExecutorService committer = java.util.concurrent.Executors
         .newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "venti-index-commit");
@@ -384,6 +399,9 @@ public final class DiskBlockStore implements BlockStore {
             blocks.incrementAndGet();
             if (sinceCommit >= options.indexCommitRecords() && !commitRunning)
                 commitIndexInBackground();
+            if (options.fsync() && current.end() - writebackFrom >= WRITEBACK_BYTES
+                && writebackRunning.compareAndSet(false, true))
+                writebackInBackground();
         }
         return score;
     }
@@ -433,6 +451,22 @@ public final class DiskBlockStore implements BlockStore {
         });
     }
 
+    /** Holds appendLock. */
+    private void writebackInBackground() {
+        Arena arena = current;
+        writebackFrom = arena.end();
+        writeback.execute(() -> {
+            try {
+                arena.force();
+            } catch (IOException | RuntimeException e) {
+                // not a promise to anyone: the next sync forces again and reports it
+                LOG.log(System.Logger.Level.WARNING, "{0}: background writeback: {1}",
+                    arena.path(), e);
+            }
+            writebackRunning.set(false);
+        });
+    }
+
     private long[] counters() {
         return new long[]{logical.get(), unique.get(), stored.get(), blocks.get(), puts.get()};
     }
@@ -443,6 +477,7 @@ public final class DiskBlockStore implements BlockStore {
             current.force();
         else
             current.writeOut();
+        writebackFrom = 0;
         unsynced.remove(current);
         Arena next = Arena.create(dir, current.number() + 1, options.clock().millis());
         Arena[] as = arenas;
@@ -690,6 +725,12 @@ public final class DiskBlockStore implements BlockStore {
                     commitIndex();
                 } finally {
                     committer.shutdown();
+                    writeback.shutdown();
+                    try {
+                        writeback.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                     index.close();
                     for (Arena a : arenas)
                         a.close();
