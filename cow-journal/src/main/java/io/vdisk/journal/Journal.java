@@ -47,7 +47,7 @@ public final class Journal implements AutoCloseable {
     // guarded by state
     private BaseImage base;
     private String baseTag;
-    private GenerationLog active;
+    private volatile GenerationLog active; // volatile: size() reads it without the lock
     private GenerationLog sealed;
     private SealedGeneration sealedView;
     private boolean closed;
@@ -92,21 +92,18 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** Current image size. */
+    /**
+     * Current image size. Takes no lock: protocol threads ask it for every request and must not
+     * queue behind a writer.
+     */
     public long size() {
-        state.readLock().lock();
-        try {
-            return active.size();
-        } finally {
-            state.readLock().unlock();
-        }
+        return active.size();
     }
 
     public int blockSize() {
         return blockSize;
     }
 
-    /** Journal bytes held on disk (record headers included) by the active and sealed logs. */
     /**
      * Changes the dirty-size thresholds while open (the policy changed): the flush-wanted
      * callback runs above {@code flushWantedBytes}, writers wait at {@code maxDirtyBytes}.
@@ -119,6 +116,7 @@ public final class Journal implements AutoCloseable {
         pressure.limits(maxDirtyBytes, flushWantedBytes);
     }
 
+    /** Journal bytes held on disk (record headers included) by the active and sealed logs. */
     public long dirtyBytes() {
         return pressure.dirty();
     }

@@ -33,7 +33,7 @@ public final class GenerationLog implements AutoCloseable {
     private final BlockIndex index;
 
     private long tail;
-    private long size;
+    private volatile long size; // read without the journal lock by Journal.size()
     private long minSize;
     private String sealTag;
     /** Length made durable by the last force; written into a checkpoint slot by the next. */

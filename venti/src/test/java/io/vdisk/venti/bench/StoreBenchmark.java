@@ -122,6 +122,9 @@ public class StoreBenchmark {
                     : store.put(BlockType.DATA, b);
             }
             store.sync();
+            // warm means in the page cache: read every record once (the kernel may have
+            // reclaimed the arenas since they were written)
+            store.verify(null);
         }
 
         @TearDown(Level.Trial)
