@@ -112,6 +112,8 @@ class NbdClientsIT {
             s.nbdUrl("vm.vdisk"));
         s.kill9();
         assertTrue(!s.isAlive());
+        // what the crash left: the .vdisk names a complete tree and every record verifies
+        Run.vdisk(root, "verify");
         try (ServerProcess again = ServerProcess.start(root, ninep, nbd)) {
             String out = Run.ok(tmp, "qemu-io", "-f", "raw", "-c", "read -P 0x77 5M 2M",
                 again.nbdUrl("vm.vdisk"));

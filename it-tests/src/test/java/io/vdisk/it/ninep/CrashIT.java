@@ -52,6 +52,8 @@ class CrashIT {
                 s.kill9(); // the fid is still open: no clunk, no shutdown flush
             }
         }
+        // what the crash left: the .vdisk names a complete tree and every record verifies
+        Run.vdisk(root, "verify");
         try (ServerProcess s = ServerProcess.start(root); NinePClient c = connect(s)) {
             int r = c.newFid();
             c.attach(r, "", 0, "/");
