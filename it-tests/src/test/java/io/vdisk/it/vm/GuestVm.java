@@ -50,6 +50,16 @@ final class GuestVm {
         }
     }
 
+    /** The guest kernel; fails the test when install-deps.sh has not provided one. */
+    static Path requireKernel() throws IOException {
+        Path k = kernel();
+        if (k == null) {
+            throw new AssertionError(
+                "no guest kernel, qemu-system-x86_64 or busybox: run it-tests/install-deps.sh");
+        }
+        return k;
+    }
+
     static String version(Path kernel) {
         return kernel.getFileName().toString().substring("vmlinuz-".length());
     }

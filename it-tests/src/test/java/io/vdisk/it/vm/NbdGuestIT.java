@@ -1,7 +1,6 @@
 package io.vdisk.it.vm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vdisk.it.Run;
@@ -22,9 +21,7 @@ class NbdGuestIT {
 
     @Test
     void guestWritesSurviveKill9OfTheServer() throws Exception {
-        Path kernel = GuestVm.kernel();
-        assertNotNull(kernel,
-            "no guest kernel, qemu-system-x86_64 or busybox: run it-tests/install-deps.sh");
+        Path kernel = GuestVm.requireKernel();
         Path root = tmp.resolve("root");
         Files.createDirectories(root);
         Run.vdisk(root, "init");
