@@ -7,6 +7,7 @@ import io.vdisk.venti.internal.CorruptStoreException;
 import io.vdisk.venti.internal.ScoreFilter;
 import io.vdisk.venti.internal.ScoreIndex;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -18,6 +19,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 import java.util.regex.Matcher;
@@ -124,25 +129,15 @@ public final class DiskBlockStore implements BlockStore {
     private IOException commitFailure;
     /** Guarded by appendLock: arena end when the last background writeback was started. */
     private long writebackFrom;
-    private final java.util.concurrent.atomic.AtomicBoolean writebackRunning = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean writebackRunning = new AtomicBoolean();
     /**
      * Forces the current arena every {@value #WRITEBACK_BYTES} bytes in the background, so that
      * the forces that writers do wait for (at a roll, a sync, an index commit) find little
      * left to write.
      */
-    private final java.util.concurrent.ExecutorService writeback = java.util.concurrent.Executors
-        .newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "venti-writeback");
-            t.setDaemon(true);
-            return t;
-        });
+    private final ExecutorService writeback = daemonThread("venti-writeback");
     private static final long WRITEBACK_BYTES = 64 << 20;
-    private final java.util.concurrent.ExecutorService committer = java.util.concurrent.Executors
-        .newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "venti-index-commit");
-            t.setDaemon(true);
-            return t;
-        });
+    private final ExecutorService committer = daemonThread("venti-index-commit");
 
     private final AtomicLong logical = new AtomicLong();
     private final AtomicLong unique = new AtomicLong();
@@ -412,7 +407,7 @@ public final class DiskBlockStore implements BlockStore {
             appendLock.wait();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted waiting for the index commit");
+            throw new InterruptedIOException("interrupted waiting for the index commit");
         }
     }
 
@@ -448,6 +443,14 @@ public final class DiskBlockStore implements BlockStore {
                 commitRunning = false;
                 appendLock.notifyAll();
             }
+        });
+    }
+
+    private static ExecutorService daemonThread(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
         });
     }
 
@@ -727,7 +730,7 @@ public final class DiskBlockStore implements BlockStore {
                     committer.shutdown();
                     writeback.shutdown();
                     try {
-                        writeback.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+                        writeback.awaitTermination(1, TimeUnit.MINUTES);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
