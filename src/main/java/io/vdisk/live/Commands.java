@@ -134,7 +134,7 @@ public final class Commands implements Control {
             p = p.withRetention(r);
             policies.save(img.name(), p);
             if (scheduler != null) scheduler.update(img.name(), p);
-            img.journal().dirtyLimits(p.dirtyBytesThreshold(), 4 * p.dirtyBytesThreshold());
+            img.dirtyThreshold(p.dirtyBytesThreshold());
         }
         return describe(img.name(), p);
     }

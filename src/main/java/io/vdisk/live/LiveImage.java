@@ -100,6 +100,14 @@ public final class LiveImage implements AutoCloseable {
         journal.resize(newSize);
     }
 
+    /**
+     * Sets the policy's early-flush threshold: the journal asks for a flush above it and holds
+     * at most four times it before writers wait.
+     */
+    public void dirtyThreshold(long bytes) {
+        journal.dirtyLimits(bytes, 4 * bytes);
+    }
+
     /** Every write before this call survives a crash when it returns. */
     public void flush() throws IOException {
         journal.flush();

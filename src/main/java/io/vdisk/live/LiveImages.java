@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * The images of one vdisk root that a running server has open, one {@link LiveImage} per
@@ -33,7 +34,7 @@ public final class LiveImages implements AutoCloseable {
     private volatile Consumer<LiveImage> flushWanted = i -> {
     };
     /** An image's early-flush threshold by its path; 0 leaves the journal's default. */
-    private volatile java.util.function.ToLongFunction<String> dirtyThreshold = name -> 0;
+    private volatile ToLongFunction<String> dirtyThreshold = name -> 0;
     private boolean closed;
 
     public LiveImages(Workspace workspace, BlockStore store,
@@ -57,10 +58,10 @@ public final class LiveImages implements AutoCloseable {
     }
 
     /**
-     * Gives each image's early-flush threshold (its policy's dirty-bytes) when it is opened; the
-     * journal then holds at most four times that before writers wait.
+     * Gives each image's early-flush threshold (its policy's dirty-bytes) when it is opened (see
+     * {@link LiveImage#dirtyThreshold}).
      */
-    public void dirtyThreshold(java.util.function.ToLongFunction<String> threshold) {
+    public void dirtyThreshold(ToLongFunction<String> threshold) {
         this.dirtyThreshold = threshold;
     }
 
@@ -88,15 +89,13 @@ public final class LiveImages implements AutoCloseable {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("image-path"), key + "\n", StandardCharsets.UTF_8);
             LiveImage[] self = new LiveImage[1];
-            long threshold = dirtyThreshold.applyAsLong(key);
-            JournalOptions.Builder b = journalOptions.flushWanted(() -> {
+            JournalOptions opts = journalOptions.flushWanted(() -> {
                 if (self[0] != null) flushWanted.accept(self[0]);
-            });
-            // the same limits as Commands sets when the policy changes while open
-            if (threshold > 0) b.flushWantedBytes(threshold).maxDirtyBytes(4 * threshold);
-            JournalOptions opts = b.build();
+            }).build();
             img = LiveImage.open(key, file, store, dir, opts);
             self[0] = img;
+            long threshold = dirtyThreshold.applyAsLong(key);
+            if (threshold > 0) img.dirtyThreshold(threshold);
             open.put(key, img);
         }
         onOpen.accept(img);

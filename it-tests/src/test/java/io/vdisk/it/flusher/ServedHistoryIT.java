@@ -41,13 +41,20 @@ class ServedHistoryIT {
 
         try (ServerProcess s = ServerProcess.start(root)) {
             String url = s.nbdUrl("vm.vdisk");
+            // With an hour between flushes, crossing the policy's dirty-bytes flushes early.
+            Run.vdisk(root, "policy", "vm.vdisk", "--flush-every", "1h", "--dirty-bytes", "1M");
+            Run.ok(tmp, "qemu-io", "-f", "raw", "-c", "write -P 0x17 4M 2M", url);
+            Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                .until(() -> !Files.readString(root.resolve("vm.vdisk")).strip()
+                    .equals(imported));
+            String early = Files.readString(root.resolve("vm.vdisk")).strip();
             // The flush interval (set through the server) commits a write on its own.
             String reply = Run.vdisk(root, "policy", "vm.vdisk", "--flush-every", "1s");
             assertTrue(reply.contains("flush-every=1s"), reply);
             Run.ok(tmp, "qemu-io", "-f", "raw", "-c", "write -P 0x42 0 1M", "-c", "flush", url);
             Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
                 .until(() -> !Files.readString(root.resolve("vm.vdisk")).strip()
-                    .equals(imported));
+                    .equals(early));
             // A seconds-level cron takes snapshots while serving.
             Run.vdisk(root, "policy", "vm.vdisk", "--snapshot", "*/2 * * * * ?");
             Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
