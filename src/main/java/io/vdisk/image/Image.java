@@ -5,6 +5,7 @@ import io.vdisk.venti.Score;
 import io.vdisk.venti.TreeReader;
 import io.vdisk.venti.VtEntry;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -69,12 +70,27 @@ public final class Image {
     public int read(long offset, byte[] dst, int off, int len) throws IOException {
         if (offset < 0 || len < 0 || off < 0 || off + len > dst.length)
             throw new IndexOutOfBoundsException("offset " + offset + " len " + len);
-        int n = (int) Math.max(0, Math.min(len, size() - offset));
+        return read(offset, ByteBuffer.wrap(dst, off, len));
+    }
+
+    /**
+     * Reads up to {@code dst.remaining()} bytes at {@code offset}, advancing {@code dst}'s
+     * position; fewer only at the end of the disk.
+     *
+     * @return bytes read, 0 at or past the end
+     */
+    public int read(long offset, ByteBuffer dst) throws IOException {
+        if (offset < 0)
+            throw new IndexOutOfBoundsException("offset " + offset);
+        int n = (int) Math.max(0, Math.min(dst.remaining(), size() - offset));
+        int limit = dst.limit();
         int done = 0;
         while (done < n) {
             Extent x = extentAt(offset + done);
             int chunk = (int) Math.min(n - done, x.end() - offset - done);
-            int got = readers[x.entry()].read(offset + done - x.offset(), dst, off + done, chunk);
+            dst.limit(dst.position() + chunk);
+            int got = readers[x.entry()].read(offset + done - x.offset(), dst);
+            dst.limit(limit);
             if (got != chunk)
                 throw new ImageFormatException("image " + root.score().abbreviated(12)
                     + ": entry " + x.entry() + " ends early at disk offset " + offset + done);

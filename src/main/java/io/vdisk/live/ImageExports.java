@@ -6,7 +6,9 @@ import io.vdisk.image.ImageRoot;
 import io.vdisk.image.VdiskFile;
 import io.vdisk.nbd.NbdExport;
 import io.vdisk.nbd.NbdExports;
+import io.vdisk.venti.ZeroTruncation;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -81,13 +83,13 @@ public final class ImageExports implements NbdExports {
         }
 
         @Override
-        public void read(long offset, byte[] dst, int off, int len) throws IOException {
-            img.read(offset, dst, off, len);
+        public void read(long offset, ByteBuffer dst) throws IOException {
+            img.read(offset, dst);
         }
 
         @Override
-        public void write(long offset, byte[] src, int off, int len) throws IOException {
-            img.write(offset, src, off, len);
+        public void write(long offset, ByteBuffer src) throws IOException {
+            img.write(offset, src);
         }
 
         @Override
@@ -141,13 +143,13 @@ public final class ImageExports implements NbdExports {
         }
 
         @Override
-        public void read(long offset, byte[] dst, int off, int len) throws IOException {
-            int n = image.read(offset, dst, off, len);
-            java.util.Arrays.fill(dst, off + Math.max(n, 0), off + len, (byte) 0);
+        public void read(long offset, ByteBuffer dst) throws IOException {
+            if (offset < image.size()) image.read(offset, dst);
+            ZeroTruncation.fill(dst, dst.remaining());
         }
 
         @Override
-        public void write(long offset, byte[] src, int off, int len) throws IOException {
+        public void write(long offset, ByteBuffer src) throws IOException {
             throw new IOException("snapshot exports are read-only");
         }
 

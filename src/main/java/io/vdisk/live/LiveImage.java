@@ -11,6 +11,7 @@ import io.vdisk.journal.Journal;
 import io.vdisk.journal.JournalOptions;
 import io.vdisk.venti.BlockStore;
 import io.vdisk.venti.Score;
+import io.vdisk.venti.ZeroTruncation;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -83,13 +84,21 @@ public final class LiveImage implements AutoCloseable {
     }
 
     public void read(long offset, byte[] dst, int off, int len) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(dst, off, len);
-        int n = journal.read(offset, b);
-        if (n < len) java.util.Arrays.fill(dst, off + Math.max(n, 0), off + len, (byte) 0);
+        read(offset, ByteBuffer.wrap(dst, off, len));
+    }
+
+    /** Fills {@code dst} from its position to its limit; zeros past the end of the disk. */
+    public void read(long offset, ByteBuffer dst) throws IOException {
+        journal.read(offset, dst);
+        ZeroTruncation.fill(dst, dst.remaining());
     }
 
     public void write(long offset, byte[] src, int off, int len) throws IOException {
-        journal.write(offset, ByteBuffer.wrap(src, off, len));
+        write(offset, ByteBuffer.wrap(src, off, len));
+    }
+
+    public void write(long offset, ByteBuffer src) throws IOException {
+        journal.write(offset, src);
     }
 
     public void zero(long offset, long length) throws IOException {

@@ -1,6 +1,7 @@
 package io.vdisk.nbd;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -15,9 +16,11 @@ public interface NbdExport extends AutoCloseable {
     /** Whether a flush on any connection covers writes made through every other (MULTI_CONN). */
     boolean flushCoversAllConnections();
 
-    void read(long offset, byte[] dst, int off, int len) throws IOException;
+    /** Fills {@code dst} from its position to its limit with the bytes at {@code offset}. */
+    void read(long offset, ByteBuffer dst) throws IOException;
 
-    void write(long offset, byte[] src, int off, int len) throws IOException;
+    /** Writes {@code src} from its position to its limit at {@code offset}. */
+    void write(long offset, ByteBuffer src) throws IOException;
 
     /** Every write that returned before this call is durable when it returns. */
     void flush() throws IOException;

@@ -1,5 +1,7 @@
 package io.vdisk.nbd;
 
+import java.nio.ByteBuffer;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,13 +32,13 @@ final class MemoryExport implements NbdExport {
     }
 
     @Override
-    public synchronized void read(long offset, byte[] dst, int off, int len) {
-        System.arraycopy(disk, (int) offset, dst, off, len);
+    public synchronized void read(long offset, ByteBuffer dst) {
+        dst.put(disk, (int) offset, dst.remaining());
     }
 
     @Override
-    public synchronized void write(long offset, byte[] src, int off, int len) {
-        System.arraycopy(src, off, disk, (int) offset, len);
+    public synchronized void write(long offset, ByteBuffer src) {
+        src.get(disk, (int) offset, src.remaining());
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.vdisk.nbd.internal;
 
+import io.netty.buffer.ByteBuf;
+
 /**
  * One transmission-phase request:
  *
@@ -16,9 +18,15 @@ package io.vdisk.nbd.internal;
  * </pre>
  *
  * {@code oversized} marks a WRITE whose payload exceeds our limit: it was not read, so the
- * connection must end after the error reply. Immutable.
+ * connection must end after the error reply. {@code data} is a retained slice of the socket's
+ * buffer, so a write's payload reaches the journal without a copy; whoever handles the request
+ * releases it ({@link #release()}). Immutable.
  */
-record NbdRequest(int flags, int type, long handle, long offset, long length, byte[] data,
+record NbdRequest(int flags, int type, long handle, long offset, long length, ByteBuf data,
     boolean oversized) {
     static final int HEADER_SIZE = 28;
+
+    void release() {
+        if (data != null) data.release();
+    }
 }

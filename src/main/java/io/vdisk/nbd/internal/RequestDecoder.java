@@ -32,7 +32,7 @@ final class RequestDecoder extends ByteToMessageDecoder {
             long handle = in.getLong(start + 8);
             long offset = in.getLong(start + 16);
             long length = in.getUnsignedInt(start + 24);
-            byte[] data = null;
+            ByteBuf data = null;
             if (type == Nbd.CMD_WRITE) {
                 if (length > Nbd.MAX_PAYLOAD) {
                     in.skipBytes(NbdRequest.HEADER_SIZE);
@@ -43,8 +43,7 @@ final class RequestDecoder extends ByteToMessageDecoder {
                 }
                 if (in.readableBytes() < NbdRequest.HEADER_SIZE + length) return;
                 in.skipBytes(NbdRequest.HEADER_SIZE);
-                data = new byte[(int) length];
-                in.readBytes(data);
+                data = in.readRetainedSlice((int) length);
             } else {
                 in.skipBytes(NbdRequest.HEADER_SIZE);
             }

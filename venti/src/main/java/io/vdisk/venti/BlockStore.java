@@ -1,6 +1,7 @@
 package io.vdisk.venti;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * A content-addressed block store: blocks are named by the SHA-1 of their zero-truncated bytes.
@@ -50,6 +51,23 @@ public interface BlockStore extends AutoCloseable {
     default void read(Score score, BlockType type, byte[] dst, int off, int size)
         throws IOException {
         extendInto(score, type, get(score, type), dst, off, size);
+    }
+
+    /**
+     * As {@link #read(Score, BlockType, byte[], int, int)}, into {@code dst} at its position,
+     * which advances by {@code size}. With a direct buffer the bytes go out to a socket or file
+     * without another copy.
+     */
+    default void read(Score score, BlockType type, ByteBuffer dst, int size) throws IOException {
+        byte[] b = getShared(score, type);
+        if (b.length > size || type.isPointer()) {
+            byte[] full = new byte[size];
+            extendInto(score, type, b, full, 0, size);
+            dst.put(full);
+            return;
+        }
+        dst.put(b);
+        ZeroTruncation.fill(dst, size - b.length);
     }
 
     /** Copies a block's truncated bytes {@code b} into {@code dst} and restores its tail. */

@@ -62,9 +62,12 @@ public final class DiskBlockStore implements BlockStore {
     private static final Pattern ARENA_NAME = Pattern.compile("arena-(\\d{6})\\.vda");
     private static final String LOCK_FILE = "store.lock";
     private static final int SPECULATIVE_READ = 16 << 10;
-    /** Per reader thread, so a block read allocates (and zeroes) only the block itself. */
+    /**
+     * Per reader thread, so a block read allocates (and zeroes) only the block itself. Direct, so
+     * the pread lands in it without the JDK's bounce through a temporary direct buffer.
+     */
     private static final ThreadLocal<ByteBuffer> READ_BUFFER = ThreadLocal
-        .withInitial(() -> ByteBuffer.allocate(ArenaRecord.HEADER_SIZE + SPECULATIVE_READ));
+        .withInitial(() -> ByteBuffer.allocateDirect(ArenaRecord.HEADER_SIZE + SPECULATIVE_READ));
     /** Batches of new entries that may pile up behind a running index commit. */
     private static final int COMMIT_BACKLOG = 4;
 
@@ -581,10 +584,10 @@ public final class DiskBlockStore implements BlockStore {
         byte[] raw = new byte[r.stored()];
         ByteBuffer bb = ByteBuffer.wrap(raw);
         arena.read(bb, pos + ArenaRecord.HEADER_SIZE);
-        String where = arena.path() + " offset " + pos + ": block " + r.score();
         if (bb.hasRemaining()) {
-            throw new CorruptBlockException(where + " is truncated (" + bb.position() + " of "
-                + r.stored() + " bytes)");
+            throw new CorruptBlockException(
+                where(arena, pos, r) + " is truncated (" + bb.position() + " of "
+                    + r.stored() + " bytes)");
         }
         return decode(arena, pos, r, raw);
     }
@@ -592,27 +595,31 @@ public final class DiskBlockStore implements BlockStore {
     /** Decompresses and verifies a record's payload. */
     private byte[] decode(Arena arena, long pos, ArenaRecord r, byte[] raw)
         throws CorruptBlockException {
-        String where = arena.path() + " offset " + pos + ": block " + r.score();
         byte[] block = raw;
         if (r.compression() == ArenaRecord.COMPRESSION_LZ4) {
             block = new byte[r.length()];
             try {
                 int used = decompressor.decompress(raw, 0, block, 0, r.length());
                 if (used != r.stored()) {
-                    throw new CorruptBlockException(where + " has " + (r.stored() - used)
-                        + " stray bytes after its compressed data");
+                    throw new CorruptBlockException(where(arena, pos, r) + " has "
+                        + (r.stored() - used) + " stray bytes after its compressed data");
                 }
             } catch (net.jpountz.lz4.LZ4Exception e) {
-                throw new CorruptBlockException(where + " does not decompress: " + e.getMessage());
+                throw new CorruptBlockException(where(arena, pos, r) + " does not decompress: "
+                    + e.getMessage());
             }
         }
         Score actual = Score.hash(block, 0, block.length);
         if (!actual.equals(r.score())) {
-            throw new CorruptBlockException(
-                where + " does not match its score (stored bytes hash to "
-                    + actual + ")");
+            throw new CorruptBlockException(where(arena, pos, r)
+                + " does not match its score (stored bytes hash to " + actual + ")");
         }
         return block;
+    }
+
+    // Only on the error paths: formatting it for every block cost more than its SHA-1.
+    private static String where(Arena arena, long pos, ArenaRecord r) {
+        return arena.path() + " offset " + pos + ": block " + r.score();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.vdisk.venti;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -49,11 +50,21 @@ public final class TreeReader {
      * @return bytes read, 0 at or past the end
      */
     public int read(long offset, byte[] dst, int off, int len) throws IOException {
+        return read(offset, ByteBuffer.wrap(dst, off, len));
+    }
+
+    /**
+     * Reads up to {@code dst.remaining()} bytes at {@code offset} into {@code dst}, whose position
+     * advances by the count; fewer only at the end of the stream.
+     *
+     * @return bytes read, 0 at or past the end
+     */
+    public int read(long offset, ByteBuffer dst) throws IOException {
         if (offset < 0)
             throw new IllegalArgumentException("offset " + offset);
         if (offset >= entry.size())
             return 0;
-        int n = (int) Math.min(len, entry.size() - offset);
+        int n = (int) Math.min(dst.remaining(), entry.size() - offset);
         int dsize = entry.dsize();
         int done = 0;
         byte[] block = null;
@@ -79,14 +90,14 @@ public final class TreeReader {
                     : Score.fromBytes(parent, at);
             }
             if (s.isZero()) {
-                java.util.Arrays.fill(dst, off + done, off + done + chunk, (byte) 0);
+                ZeroTruncation.fill(dst, chunk);
             } else if (in == 0 && chunk == dsize) {
-                store.read(s, entry.type().leaf(), dst, off + done, dsize);
+                store.read(s, entry.type().leaf(), dst, dsize);
             } else {
                 if (block == null)
                     block = new byte[dsize];
                 store.read(s, entry.type().leaf(), block, 0, dsize);
-                System.arraycopy(block, in, dst, off + done, chunk);
+                dst.put(block, in, chunk);
             }
             done += chunk;
         }

@@ -1,5 +1,7 @@
 package io.vdisk.venti;
 
+import java.nio.ByteBuffer;
+
 /**
  * Venti's zero-truncation rules (venti(7), libventi {@code zero.c}): a block is stored and hashed
  * without its trailing zeros, so every all-zero block, of any size, has the {@link Score#ZERO}
@@ -15,6 +17,7 @@ package io.vdisk.venti;
  */
 public final class ZeroTruncation {
     private static final byte[] ZERO_SCORE = Score.ZERO.toBytes();
+    private static final byte[] ZEROS = new byte[8192];
 
     private ZeroTruncation() {
     }
@@ -49,6 +52,15 @@ public final class ZeroTruncation {
         for (; p < whole; p += Score.SIZE)
             System.arraycopy(ZERO_SCORE, 0, buf, p, Score.SIZE);
         java.util.Arrays.fill(buf, p, off + size, (byte) 0);
+    }
+
+    /** Puts {@code n} zero bytes at {@code dst}'s position. */
+    public static void fill(ByteBuffer dst, int n) {
+        while (n > 0) {
+            int k = Math.min(n, ZEROS.length);
+            dst.put(ZEROS, 0, k);
+            n -= k;
+        }
     }
 
     private static boolean isZeroScore(byte[] buf, int at) {
