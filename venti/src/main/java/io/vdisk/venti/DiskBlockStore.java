@@ -479,10 +479,7 @@ public final class DiskBlockStore implements BlockStore {
 
     /** Starts a new arena; the old one is forced first so only the last arena can be torn. */
     private void roll() throws IOException {
-        if (options.fsync())
-            current.force();
-        else
-            current.writeOut();
+        current.seal(options.fsync());
         writebackFrom = 0;
         unsynced.remove(current);
         Arena next = Arena.create(dir, current.number() + 1, options.clock().millis());

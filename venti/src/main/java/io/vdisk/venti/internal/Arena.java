@@ -3,6 +3,7 @@ package io.vdisk.venti.internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import com.sun.nio.file.ExtendedOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,9 +25,18 @@ import java.util.zip.CRC32C;
  * | 28     | 4    | CRC32C of bytes 0..27                 |
  * </pre>
  *
- * Appends collect in a small write-behind buffer and reach the file in large writes (when it
- * fills, and at {@link #force}/{@link #writeOut}), not one syscall per block; reads see the
- * buffered bytes too.
+ * Appends collect in a write-behind buffer and reach the file in large writes (when it fills,
+ * and at {@link #force}/{@link #writeOut}), not one syscall per block; reads see the buffered
+ * bytes too.
+ *
+ * <p>Where the file system allows it, those writes bypass the page cache (O_DIRECT): an arena is
+ * written once and read back through the store's own cache of verified blocks, and on this
+ * project's machines buffered appends to new pages ran at 0.4-3 GB/s against 2 GB/s direct,
+ * taking 40% of the ingesting threads' time. Direct writes must cover whole aligned blocks, so
+ * the buffer starts at an aligned file offset ({@code base}), a write-out pads the last partial
+ * block with zeros, and that block stays in the buffer to be written again once it fills. Zero
+ * padding past the logical end reads as a torn tail after a crash; {@link #close} and
+ * {@link #seal} cut it off.
  *
  * <p>Thread-safe: reads are positional; appends are serialized by the store, which owns
  * {@link #end}.
@@ -36,23 +46,45 @@ public final class Arena implements AutoCloseable {
     public static final int VERSION = 1;
     public static final int HEADER_SIZE = 32;
 
+    private static final int BUFFER_SIZE = 1 << 20;
+    /** Alignment of direct writes: a multiple of every device block size in use. */
+    private static final int ALIGN = 4096;
+
     private final Path path;
     private final int number;
+    /** Reads, truncation, fsync, and appends where direct I/O is not available. */
     private final FileChannel channel;
+    /** O_DIRECT appends, or null. */
+    private final FileChannel direct;
     /** Logical end: the file's written bytes plus the buffered ones. */
     private volatile long end;
-    /** Bytes below this are in the file; the buffer holds {@code [written, end)}. */
+    /** Bytes below this are in the file. */
     private volatile long written;
     private final Object bufferLock = new Object();
-    private ByteBuffer buffer; // guarded by bufferLock; allocated by the first append
-    private static final int BUFFER_SIZE = 256 << 10;
+    /**
+     * Holds the file's bytes {@code [base, end)}; guarded by bufferLock; allocated by the first
+     * append. {@code base} is aligned for direct writes and equals {@code written} otherwise.
+     */
+    private ByteBuffer buffer;
+    private long base;
 
     private Arena(Path path, int number, FileChannel channel, long end) {
         this.path = path;
         this.number = number;
         this.channel = channel;
+        this.direct = openDirect(path);
         this.end = end;
         this.written = end;
+    }
+
+    private static FileChannel openDirect(Path p) {
+        if (Boolean.getBoolean("vdisk.arena.buffered")) return null;
+        try {
+            if (ALIGN % Files.getFileStore(p).getBlockSize() != 0) return null;
+            return FileChannel.open(p, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+        } catch (IOException | UnsupportedOperationException e) {
+            return null; // tmpfs and some others refuse O_DIRECT: buffered appends then
+        }
     }
 
     public static String fileName(int number) {
@@ -143,21 +175,35 @@ public final class Arena implements AutoCloseable {
         synchronized (bufferLock) {
             long at = end;
             if (buffer == null)
-                buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
-            if (src.remaining() > buffer.remaining())
-                writeOutLocked();
-            if (src.remaining() > buffer.capacity()) {
-                long pos = at;
-                while (src.hasRemaining())
-                    pos += channel.write(src, pos);
-                written = pos;
-                end = pos;
-                return at;
+                startBuffer();
+            while (src.hasRemaining()) {
+                if (!buffer.hasRemaining())
+                    writeOutLocked();
+                int n = Math.min(src.remaining(), buffer.remaining());
+                buffer.put(buffer.position(), src, src.position(), n);
+                buffer.position(buffer.position() + n);
+                src.position(src.position() + n);
+                end += n;
             }
-            end = at + src.remaining();
-            buffer.put(src);
             return at;
         }
+    }
+
+    /** Allocates the buffer and, for direct writes, loads the partial block at the end. */
+    private void startBuffer() throws IOException {
+        if (direct == null) {
+            buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
+            base = written;
+            return;
+        }
+        buffer = ByteBuffer.allocateDirect(BUFFER_SIZE + ALIGN).alignedSlice(ALIGN)
+            .limit(BUFFER_SIZE);
+        base = written / ALIGN * ALIGN;
+        ByteBuffer head = buffer.duplicate().limit((int) (written - base));
+        readFully(channel, head, base);
+        if (head.hasRemaining())
+            throw new CorruptStoreException(path + ": shorter than its end " + written);
+        buffer.position(head.position());
     }
 
     /** Reads until {@code dst} is full or the arena ends. */
@@ -179,7 +225,7 @@ public final class Arena implements AutoCloseable {
                     return; // the file ended early
             }
             if (buffer != null && position < end) {
-                int from = (int) (position - fileEnd);
+                int from = (int) (position - base);
                 int n = (int) Math.min(dst.remaining(), buffer.position() - from);
                 dst.put(buffer.duplicate().position(from).limit(from + n));
             }
@@ -194,14 +240,34 @@ public final class Arena implements AutoCloseable {
     }
 
     private void writeOutLocked() throws IOException {
-        if (buffer == null || buffer.position() == 0)
+        if (buffer == null || written == end)
             return;
-        ByteBuffer b = buffer.flip();
-        long pos = written;
-        while (b.hasRemaining())
-            pos += channel.write(b, pos);
-        b.clear();
-        written = pos;
+        int filled = buffer.position();
+        if (direct == null) {
+            writeFully(channel, buffer.flip(), base);
+            buffer.clear();
+            base = written = end;
+            return;
+        }
+        int padded = (filled + ALIGN - 1) / ALIGN * ALIGN;
+        ByteBuffer out = buffer.duplicate().clear().limit(padded);
+        for (int i = filled; i < padded; i++)
+            out.put(i, (byte) 0);
+        writeFully(direct, out.position(0), base);
+        written = end;
+        // the last partial block goes out again, whole, with what follows it
+        int keep = filled / ALIGN * ALIGN;
+        if (keep > 0) {
+            buffer.put(0, buffer, keep, filled - keep);
+            buffer.position(filled - keep);
+            base += keep;
+        }
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer src, long position)
+        throws IOException {
+        while (src.hasRemaining())
+            position += ch.write(src, position);
     }
 
     /** Cuts the file at {@code length} (a torn tail) and makes the cut durable. */
@@ -212,6 +278,21 @@ public final class Arena implements AutoCloseable {
             channel.force(true);
             end = length;
             written = length;
+            buffer = null; // reloaded from the file by the next append
+        }
+    }
+
+    /**
+     * Writes out and cuts any padding, then forces if asked: the arena takes no more appends.
+     */
+    public void seal(boolean force) throws IOException {
+        synchronized (bufferLock) {
+            writeOutLocked();
+            if (channel.size() > end)
+                channel.truncate(end);
+            if (force)
+                channel.force(true);
+            buffer = null;
         }
     }
 
@@ -224,9 +305,18 @@ public final class Arena implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            writeOut();
+            synchronized (bufferLock) {
+                writeOutLocked();
+                if (channel.size() > end)
+                    channel.truncate(end);
+            }
         } finally {
-            channel.close();
+            try {
+                if (direct != null)
+                    direct.close();
+            } finally {
+                channel.close();
+            }
         }
     }
 
