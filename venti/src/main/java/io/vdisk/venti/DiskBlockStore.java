@@ -198,9 +198,13 @@ public final class DiskBlockStore implements BlockStore {
                 ScoreIndex.delete(dir);
                 index = ScoreIndex.open(dir);
             }
-            ScoreFilter filter = new ScoreFilter(Math.max(1 << 20, 2 * index.size()));
+            ScoreFilter saved = ScoreFilter.load(dir.resolve(ScoreFilter.FILE),
+                index.committedCheckpoint());
+            ScoreFilter filter = saved != null
+                ? saved
+                : new ScoreFilter(Math.max(1 << 20, 2 * index.counter(ScoreIndex.BLOCKS)));
             DiskBlockStore s = new DiskBlockStore(dir, options, lc, lock, index, arenas, filter);
-            s.recover();
+            s.recover(saved == null);
             return s;
         } catch (IOException | RuntimeException e) {
             for (Arena a : arenas)
@@ -261,7 +265,7 @@ public final class DiskBlockStore implements BlockStore {
     }
 
     /** Indexes what lies past the checkpoint and cuts a torn tail off the last arena. */
-    private void recover() throws IOException {
+    private void recover(boolean fillFilter) throws IOException {
         long cp = index.checkpoint();
         Arena[] as = arenas;
         int cpArena = ScoreIndex.arenaOf(cp);
@@ -271,7 +275,8 @@ public final class DiskBlockStore implements BlockStore {
         stored.set(index.counter(ScoreIndex.STORED));
         blocks.set(index.counter(ScoreIndex.BLOCKS));
         puts.set(index.counter(ScoreIndex.PUTS));
-        index.forEach((score, addr) -> filter.add(score));
+        if (fillFilter)
+            index.forEach((score, addr) -> filter.add(score));
         long rescanned = 0;
         for (int a = cpArena; a < as.length; a++) {
             long from = a == cpArena ? cpOffset : Arena.HEADER_SIZE;
@@ -471,6 +476,15 @@ public final class DiskBlockStore implements BlockStore {
             }
             writebackRunning.set(false);
         });
+    }
+
+    /** Saved for the next open; losing it only costs that open a walk over the index. */
+    private void saveFilter() {
+        try {
+            filter.save(dir.resolve(ScoreFilter.FILE), index.committedCheckpoint());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: cannot save the filter: {1}", dir, e);
+        }
     }
 
     private long[] counters() {
@@ -730,6 +744,7 @@ public final class DiskBlockStore implements BlockStore {
                 closed = true;
                 try {
                     commitIndex();
+                    saveFilter();
                 } finally {
                     committer.shutdown();
                     writeback.shutdown();

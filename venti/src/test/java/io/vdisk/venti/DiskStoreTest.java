@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vdisk.venti.internal.ArenaRecord;
+import io.vdisk.venti.internal.ScoreFilter;
 import io.vdisk.venti.internal.ScoreIndex;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -162,6 +163,47 @@ class DiskStoreTest {
             assertEquals(1, problems.size(), problems.toString());
             assertTrue(problems.get(0).contains("offset " + victimOffset));
             assertTrue(problems.get(0).contains(victim.toHex()));
+        }
+    }
+
+    /** A stale or damaged saved filter would hide blocks from has(): it must be ignored. */
+    @Test
+    void savedFilterIsUsedOnlyForTheCheckpointItCovers() throws Exception {
+        Path dir = tmp.resolve("s");
+        Random rnd = new Random(5);
+        List<Score> first = new ArrayList<>();
+        List<Score> second = new ArrayList<>();
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            for (int i = 0; i < 50; i++)
+                first.add(s.put(BlockType.DATA, TestStores.mixedBytes(rnd, 3000)));
+        }
+        Path filter = dir.resolve(ScoreFilter.FILE);
+        assertTrue(Files.exists(filter), "a clean close saves the filter");
+        byte[] old = Files.readAllBytes(filter);
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            for (Score x : first)
+                assertTrue(s.has(x));
+            for (int i = 0; i < 50; i++)
+                second.add(s.put(BlockType.DATA, TestStores.mixedBytes(rnd, 3000)));
+        }
+        Files.write(filter, old); // the filter from before the second session's blocks
+        long unique;
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            for (Score x : second)
+                assertTrue(s.has(x), "a stale filter was used");
+            unique = s.stats().blocks();
+        }
+        byte[] now = Files.readAllBytes(filter);
+        for (int i = 40; i < now.length - 4; i += 97)
+            now[i] = 0;
+        Files.write(filter, now);
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            for (Score x : second)
+                assertTrue(s.has(x), "a damaged filter was used");
+            rnd = new Random(5);
+            for (int i = 0; i < 50; i++)
+                s.put(BlockType.DATA, TestStores.mixedBytes(rnd, 3000));
+            assertEquals(unique, s.stats().blocks(), "blocks already stored were stored again");
         }
     }
 

@@ -69,6 +69,8 @@ public final class ScoreIndex implements AutoCloseable {
     /** The detached batch while it is written to MapDB; empty otherwise. */
     private volatile Map<Score, Long> committing = Map.of();
     private final long checkpoint;
+    /** The checkpoint of the last commit, or {@link #checkpoint} before the first. */
+    private volatile long committed;
     private final long[] counters;
     private boolean closed;
 
@@ -79,6 +81,7 @@ public final class ScoreIndex implements AutoCloseable {
         this.db = db;
         this.scores = scores;
         this.checkpoint = checkpoint;
+        this.committed = checkpoint;
         this.counters = counters;
     }
 
@@ -162,6 +165,11 @@ public final class ScoreIndex implements AutoCloseable {
     /** The address up to which the arenas were indexed at the last commit. */
     public long checkpoint() {
         return checkpoint;
+    }
+
+    /** The checkpoint the index file holds now: the last commit's, or the one it opened with. */
+    public long committedCheckpoint() {
+        return committed;
     }
 
     /** The store's counters as of the last commit. */
@@ -251,6 +259,7 @@ public final class ScoreIndex implements AutoCloseable {
         }
         Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE);
         fsyncDir();
+        committed = checkpoint;
     }
 
     private void fsyncDir() throws IOException {
