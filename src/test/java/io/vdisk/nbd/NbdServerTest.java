@@ -98,6 +98,34 @@ class NbdServerTest {
         }
     }
 
+    /** Replies answered on the event loop wait for the end of a read batch: DISC flushes them. */
+    @Test
+    void aWriteSentWithTheDisconnectIsAnsweredFirst() throws Exception {
+        try (Conn c = go("vm.vdisk", false)) {
+            java.io.ByteArrayOutputStream both = new java.io.ByteArrayOutputStream();
+            DataOutputStream d = new DataOutputStream(both);
+            byte[] data = "last words".getBytes(StandardCharsets.UTF_8);
+            d.writeInt(0x25609513);
+            d.writeShort(0);
+            d.writeShort(1); // WRITE
+            d.writeLong(11);
+            d.writeLong(8192);
+            d.writeInt(data.length);
+            d.write(data);
+            d.writeInt(0x25609513);
+            d.writeShort(0);
+            d.writeShort(2); // DISC
+            d.writeLong(12);
+            d.writeLong(0);
+            d.writeInt(0);
+            c.out.write(both.toByteArray()); // one segment: both requests in one read batch
+            c.out.flush();
+            assertEquals(0, c.simpleReply(11));
+            assertEquals(-1, c.in.read(), "the server closes after the reply");
+            assertArrayEquals(data, java.util.Arrays.copyOfRange(disk, 8192, 8192 + data.length));
+        }
+    }
+
     @Test
     void badRequestsGetErrnoAndTheConnectionCarriesOn() throws Exception {
         try (Conn c = go("vm.vdisk", false); Conn ro = go("vm.vdisk@1", false)) {

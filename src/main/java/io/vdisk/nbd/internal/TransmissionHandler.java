@@ -51,6 +51,10 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
             r.release();
             if (disconnecting) return;
             disconnecting = true;
+            if (unflushed) { // replies answered inline go out before the close
+                unflushed = false;
+                ctx.flush();
+            }
             if (inFlight.get() == 0) ctx.close();
             return;
         }
