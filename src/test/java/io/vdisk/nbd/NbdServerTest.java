@@ -98,6 +98,39 @@ class NbdServerTest {
         }
     }
 
+    /**
+     * A client that queues a gigabyte of reads before taking any reply: the server stops reading
+     * while its replies back up, and carries on once they drain.
+     */
+    @Test
+    void readsQueuedFasterThanTheirRepliesAreTakenAllGetAnswered() throws Exception {
+        try (Conn c = go("vm.vdisk", false)) {
+            int n = 1024;
+            java.io.ByteArrayOutputStream reqs = new java.io.ByteArrayOutputStream();
+            DataOutputStream d = new DataOutputStream(reqs);
+            for (int i = 0; i < n; i++) {
+                d.writeInt(0x25609513);
+                d.writeShort(0);
+                d.writeShort(0); // READ
+                d.writeLong(i);
+                d.writeLong(0);
+                d.writeInt(1 << 20);
+            }
+            c.out.write(reqs.toByteArray());
+            c.out.flush();
+            byte[] got = new byte[1 << 20];
+            java.util.Set<Long> handles = new java.util.HashSet<>();
+            for (int i = 0; i < n; i++) {
+                assertEquals(0x67446698, c.in.readInt());
+                assertEquals(0, c.in.readInt());
+                handles.add(c.in.readLong());
+                c.in.readFully(got);
+            }
+            assertEquals(n, handles.size());
+            assertArrayEquals(java.util.Arrays.copyOf(disk, 1 << 20), got);
+        }
+    }
+
     /** Replies answered on the event loop wait for the end of a read batch: DISC flushes them. */
     @Test
     void aWriteSentWithTheDisconnectIsAnsweredFirst() throws Exception {

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.vdisk.nbd.NbdExport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -35,6 +36,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private volatile boolean disconnecting;
     /** Event-loop only: inline replies written but not yet flushed. */
     private boolean unflushed;
+    /** Event-loop only: requests read while the socket would not take more replies. */
+    private final ArrayDeque<NbdRequest> waiting = new ArrayDeque<>();
 
     TransmissionHandler(NbdExport export, Executor workers, boolean structured,
         boolean baseAllocation) {
@@ -47,6 +50,17 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         NbdRequest r = (NbdRequest) msg;
+        if (!waiting.isEmpty() || !ctx.channel().isWritable()) {
+            // Replies are backing up: hold the (small) request, not its (large) reply, and stop
+            // reading until the client takes what it was sent.
+            waiting.add(r);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        dispatch(ctx, r);
+    }
+
+    private void dispatch(ChannelHandlerContext ctx, NbdRequest r) {
         if (disconnecting || r.type() == Nbd.CMD_DISC) {
             r.release();
             if (disconnecting) return;
@@ -103,6 +117,19 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
             ctx.flush();
         }
         super.channelReadComplete(ctx);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        while (!waiting.isEmpty() && ctx.channel().isWritable())
+            dispatch(ctx, waiting.poll());
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
+        if (waiting.isEmpty() && ctx.channel().isWritable() && inFlight.get() < HIGH_WATER)
+            ctx.channel().config().setAutoRead(true);
+        super.channelWritabilityChanged(ctx);
     }
 
     /** @return 0 or the errno the request is refused with */
@@ -167,7 +194,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     private void done(ChannelHandlerContext ctx) {
         int left = inFlight.decrementAndGet();
-        if (left == LOW_WATER) ctx.channel().config().setAutoRead(true);
+        if (left == LOW_WATER && waiting.isEmpty()) ctx.channel().config().setAutoRead(true);
         if (left == 0 && disconnecting) ctx.channel().eventLoop().execute(ctx::close);
     }
 
@@ -267,6 +294,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        for (NbdRequest r; (r = waiting.poll()) != null;)
+            r.release();
         try {
             export.close();
         } catch (IOException e) {
