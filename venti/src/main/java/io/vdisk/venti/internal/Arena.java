@@ -54,8 +54,11 @@ public final class Arena implements AutoCloseable {
     private final int number;
     /** Reads, truncation, fsync, and appends where direct I/O is not available. */
     private final FileChannel channel;
-    /** O_DIRECT appends, or null. */
-    private final FileChannel direct;
+    /**
+     * O_DIRECT appends, or null; guarded by bufferLock. Opened by the first append and closed
+     * by {@link #seal}, so a store of many arenas holds one such descriptor, not one each.
+     */
+    private FileChannel direct;
     /** Logical end: the file's written bytes plus the buffered ones. */
     private volatile long end;
     /** Bytes below this are in the file. */
@@ -72,7 +75,6 @@ public final class Arena implements AutoCloseable {
         this.path = path;
         this.number = number;
         this.channel = channel;
-        this.direct = openDirect(path);
         this.end = end;
         this.written = end;
     }
@@ -191,6 +193,8 @@ public final class Arena implements AutoCloseable {
 
     /** Allocates the buffer and, for direct writes, loads the partial block at the end. */
     private void startBuffer() throws IOException {
+        if (direct == null)
+            direct = openDirect(path);
         if (direct == null) {
             buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
             base = written;
@@ -293,6 +297,10 @@ public final class Arena implements AutoCloseable {
             if (force)
                 channel.force(true);
             buffer = null;
+            if (direct != null) {
+                direct.close();
+                direct = null;
+            }
         }
     }
 
@@ -312,8 +320,10 @@ public final class Arena implements AutoCloseable {
             }
         } finally {
             try {
-                if (direct != null)
-                    direct.close();
+                synchronized (bufferLock) {
+                    if (direct != null)
+                        direct.close();
+                }
             } finally {
                 channel.close();
             }
