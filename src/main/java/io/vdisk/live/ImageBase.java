@@ -25,7 +25,7 @@ final class ImageBase implements BaseImage {
 
     @Override
     public void read(long offset, ByteBuffer dst) throws IOException {
-        if (offset < image.size()) image.read(offset, dst);
+        image.read(offset, dst); // reads nothing at or past the end
         ZeroTruncation.fill(dst, dst.remaining());
     }
 }

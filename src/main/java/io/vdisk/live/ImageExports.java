@@ -6,7 +6,6 @@ import io.vdisk.image.ImageRoot;
 import io.vdisk.image.VdiskFile;
 import io.vdisk.nbd.NbdExport;
 import io.vdisk.nbd.NbdExports;
-import io.vdisk.venti.ZeroTruncation;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
@@ -122,9 +121,11 @@ public final class ImageExports implements NbdExports {
     /** A committed revision, read-only; holes come from the tree itself. */
     private static final class SnapshotExport implements NbdExport {
         private final Image image;
+        private final ImageBase reader; // zeros past the end, as the journal's base reads
 
         SnapshotExport(Image image) {
             this.image = image;
+            this.reader = new ImageBase(image);
         }
 
         @Override
@@ -144,8 +145,7 @@ public final class ImageExports implements NbdExports {
 
         @Override
         public void read(long offset, ByteBuffer dst) throws IOException {
-            if (offset < image.size()) image.read(offset, dst);
-            ZeroTruncation.fill(dst, dst.remaining());
+            reader.read(offset, dst);
         }
 
         @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -14,9 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +40,7 @@ class NbdServerTest {
     @BeforeEach
     void start() throws Exception {
         new Random(5).nextBytes(disk);
-        java.util.Arrays.fill(disk, 1 << 20, 2 << 20, (byte) 0);
+        Arrays.fill(disk, 1 << 20, 2 << 20, (byte) 0);
         System.arraycopy(disk, 0, snap, 0, SIZE);
         Map<String, NbdExport> exports = Map.of("vm.vdisk", new MemoryExport(disk, false),
             "vm.vdisk@1", new MemoryExport(snap, true));
@@ -106,20 +110,14 @@ class NbdServerTest {
     void readsQueuedFasterThanTheirRepliesAreTakenAllGetAnswered() throws Exception {
         try (Conn c = go("vm.vdisk", false)) {
             int n = 1024;
-            java.io.ByteArrayOutputStream reqs = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream reqs = new ByteArrayOutputStream();
             DataOutputStream d = new DataOutputStream(reqs);
-            for (int i = 0; i < n; i++) {
-                d.writeInt(0x25609513);
-                d.writeShort(0);
-                d.writeShort(0); // READ
-                d.writeLong(i);
-                d.writeLong(0);
-                d.writeInt(1 << 20);
-            }
+            for (int i = 0; i < n; i++)
+                Conn.encode(d, 0, 0, i, 0, 1 << 20, null); // READ
             c.out.write(reqs.toByteArray());
             c.out.flush();
             byte[] got = new byte[1 << 20];
-            java.util.Set<Long> handles = new java.util.HashSet<>();
+            Set<Long> handles = new HashSet<>();
             for (int i = 0; i < n; i++) {
                 assertEquals(0x67446698, c.in.readInt());
                 assertEquals(0, c.in.readInt());
@@ -127,7 +125,7 @@ class NbdServerTest {
                 c.in.readFully(got);
             }
             assertEquals(n, handles.size());
-            assertArrayEquals(java.util.Arrays.copyOf(disk, 1 << 20), got);
+            assertArrayEquals(Arrays.copyOf(disk, 1 << 20), got);
         }
     }
 
@@ -135,27 +133,16 @@ class NbdServerTest {
     @Test
     void aWriteSentWithTheDisconnectIsAnsweredFirst() throws Exception {
         try (Conn c = go("vm.vdisk", false)) {
-            java.io.ByteArrayOutputStream both = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream both = new ByteArrayOutputStream();
             DataOutputStream d = new DataOutputStream(both);
             byte[] data = "last words".getBytes(StandardCharsets.UTF_8);
-            d.writeInt(0x25609513);
-            d.writeShort(0);
-            d.writeShort(1); // WRITE
-            d.writeLong(11);
-            d.writeLong(8192);
-            d.writeInt(data.length);
-            d.write(data);
-            d.writeInt(0x25609513);
-            d.writeShort(0);
-            d.writeShort(2); // DISC
-            d.writeLong(12);
-            d.writeLong(0);
-            d.writeInt(0);
+            Conn.encode(d, 0, 1, 11, 8192, data.length, data); // WRITE
+            Conn.encode(d, 0, 2, 12, 0, 0, null); // DISC
             c.out.write(both.toByteArray()); // one segment: both requests in one read batch
             c.out.flush();
             assertEquals(0, c.simpleReply(11));
             assertEquals(-1, c.in.read(), "the server closes after the reply");
-            assertArrayEquals(data, java.util.Arrays.copyOfRange(disk, 8192, 8192 + data.length));
+            assertArrayEquals(data, Arrays.copyOfRange(disk, 8192, 8192 + data.length));
         }
     }
 
@@ -314,6 +301,12 @@ class NbdServerTest {
 
         void request(int flags, int type, long handle, long offset, long length, byte[] data)
             throws IOException {
+            encode(out, flags, type, handle, offset, length, data);
+            out.flush();
+        }
+
+        static void encode(DataOutputStream out, int flags, int type, long handle, long offset,
+            long length, byte[] data) throws IOException {
             out.writeInt(0x25609513);
             out.writeShort(flags);
             out.writeShort(type);
@@ -321,7 +314,6 @@ class NbdServerTest {
             out.writeLong(offset);
             out.writeInt((int) length);
             if (data != null) out.write(data);
-            out.flush();
         }
 
         int simpleReply(long handle) throws IOException {

@@ -32,9 +32,7 @@ class JournalRecoveryTest {
     private final Random rnd = new Random(42);
 
     private byte[] random(int n) {
-        byte[] b = new byte[n];
-        rnd.nextBytes(b);
-        return b;
+        return JournalTestKit.randomBytes(rnd, n);
     }
 
     /**

@@ -37,9 +37,7 @@ class JournalRecycleTest {
     private final Random rnd = new Random(7);
 
     private byte[] random(int n) {
-        byte[] b = new byte[n];
-        rnd.nextBytes(b);
-        return b;
+        return JournalTestKit.randomBytes(rnd, n);
     }
 
     /**

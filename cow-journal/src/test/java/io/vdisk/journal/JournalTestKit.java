@@ -9,11 +9,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.util.Random;
 import java.util.stream.Stream;
 
 /** Helpers shared by the journal tests. Stateless; thread-safe. */
 final class JournalTestKit {
     private JournalTestKit() {
+    }
+
+    static byte[] randomBytes(Random rnd, int n) {
+        byte[] b = new byte[n];
+        rnd.nextBytes(b);
+        return b;
     }
 
     static JournalOptions fastOptions(int blockSize) {

@@ -65,10 +65,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
             r.release();
             if (disconnecting) return;
             disconnecting = true;
-            if (unflushed) { // replies answered inline go out before the close
-                unflushed = false;
-                ctx.flush();
-            }
+            flushInline(ctx); // replies answered inline go out before the close
             if (inFlight.get() == 0) ctx.close();
             return;
         }
@@ -111,22 +108,23 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        // Replies answered inline go out in one write per batch of requests read.
+        flushInline(ctx);
+        super.channelReadComplete(ctx);
+    }
+
+    /** Replies answered inline go out in one write per batch of requests read. */
+    private void flushInline(ChannelHandlerContext ctx) {
         if (unflushed) {
             unflushed = false;
             ctx.flush();
         }
-        super.channelReadComplete(ctx);
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         while (!waiting.isEmpty() && ctx.channel().isWritable())
             dispatch(ctx, waiting.poll());
-        if (unflushed) {
-            unflushed = false;
-            ctx.flush();
-        }
+        flushInline(ctx);
         if (waiting.isEmpty() && ctx.channel().isWritable() && inFlight.get() < HIGH_WATER)
             ctx.channel().config().setAutoRead(true);
         super.channelWritabilityChanged(ctx);

@@ -109,9 +109,7 @@ public final class Arena implements AutoCloseable {
             h.putInt(MAGIC).putShort((short) VERSION).putShort((short) HEADER_SIZE).putInt(number)
                 .putLong(now).putLong(0);
             h.putInt(crc(h.array()));
-            h.flip();
-            while (h.hasRemaining())
-                ch.write(h, h.position());
+            writeFully(ch, h.flip(), 0);
             ch.force(true);
             Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE);
             try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {

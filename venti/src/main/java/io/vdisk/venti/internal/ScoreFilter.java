@@ -45,7 +45,11 @@ public final class ScoreFilter {
 
     /** @param capacity keys the first filter is sized for */
     public ScoreFilter(long capacity) {
-        chain = new Bloom[]{new Bloom(capacity)};
+        this(new Bloom[]{new Bloom(capacity)});
+    }
+
+    private ScoreFilter(Bloom[] chain) {
+        this.chain = chain;
     }
 
     public void add(Score s) {
@@ -80,9 +84,6 @@ public final class ScoreFilter {
     /** Writes the chain atomically (temp file, rename); a crash leaves the old file or none. */
     public void save(Path file, long checkpoint) throws IOException {
         Bloom[] c = chain;
-        long size = 24 + 4;
-        for (Bloom b : c)
-            size += 20 + 8L * b.bits.length();
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
             StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -149,9 +150,7 @@ public final class ScoreFilter {
         } catch (java.nio.BufferUnderflowException e) {
             return null;
         }
-        ScoreFilter f = new ScoreFilter(1);
-        f.chain = c;
-        return f;
+        return new ScoreFilter(c);
     }
 
     /** Heap bytes the bit arrays take. */
