@@ -22,6 +22,7 @@ import picocli.CommandLine;
  */
 public final class Main {
     public static final int OK = 0, FAILURE = 1, USAGE = 2;
+    private static final String NETTY_CACHED_CAPACITY = "io.netty.allocator.maxCachedBufferCapacity";
 
     private Main() {
     }
@@ -31,6 +32,12 @@ public final class Main {
         if (!java.util.Arrays.asList(args).contains("serve")) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
+        // NBD read replies are pooled direct buffers of up to 32 MiB + 28 bytes. Netty's
+        // per-thread cache keeps only those up to 32 KiB by default, so each 256 KiB reply went
+        // back to the arena, whose emptied 4 MiB chunks were freed and allocated (and zeroed)
+        // again: 2-3.5% of a warm nbdcopy read's CPU. Caching replies up to 1 MiB stops that.
+        if (System.getProperty(NETTY_CACHED_CAPACITY) == null)
+            System.setProperty(NETTY_CACHED_CAPACITY, Integer.toString(1 << 20));
         Env env = new Env(System.out, System.err, Clock.systemUTC(), ZoneId.systemDefault(),
             stderrIsTerminal(), Path.of("").toAbsolutePath(), Runtime.getRuntime()
                 .availableProcessors());

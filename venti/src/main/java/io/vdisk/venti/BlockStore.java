@@ -59,7 +59,12 @@ public interface BlockStore extends AutoCloseable {
      * without another copy.
      */
     default void read(Score score, BlockType type, ByteBuffer dst, int size) throws IOException {
-        byte[] b = getShared(score, type);
+        putInto(score, type, getShared(score, type), dst, size);
+    }
+
+    /** Puts a block's truncated bytes {@code b} into {@code dst} and restores its tail. */
+    static void putInto(Score score, BlockType type, byte[] b, ByteBuffer dst, int size)
+        throws CorruptBlockException {
         if (b.length > size || type.isPointer()) {
             byte[] full = new byte[size];
             extendInto(score, type, b, full, 0, size);
