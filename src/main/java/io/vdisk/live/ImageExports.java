@@ -87,7 +87,7 @@ public final class ImageExports implements NbdExports {
         }
 
         @Override
-        public void write(long offset, ByteBuffer src) throws IOException {
+        public void write(long offset, ByteBuffer... src) throws IOException {
             img.write(offset, src);
         }
 
@@ -149,7 +149,7 @@ public final class ImageExports implements NbdExports {
         }
 
         @Override
-        public void write(long offset, ByteBuffer src) throws IOException {
+        public void write(long offset, ByteBuffer... src) throws IOException {
             throw new IOException("snapshot exports are read-only");
         }
 

@@ -97,7 +97,7 @@ public final class LiveImage implements AutoCloseable {
         write(offset, ByteBuffer.wrap(src, off, len));
     }
 
-    public void write(long offset, ByteBuffer src) throws IOException {
+    public void write(long offset, ByteBuffer... src) throws IOException {
         journal.write(offset, src);
     }
 

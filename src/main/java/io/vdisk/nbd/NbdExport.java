@@ -19,8 +19,8 @@ public interface NbdExport extends AutoCloseable {
     /** Fills {@code dst} from its position to its limit with the bytes at {@code offset}. */
     void read(long offset, ByteBuffer dst) throws IOException;
 
-    /** Writes {@code src} from its position to its limit at {@code offset}. */
-    void write(long offset, ByteBuffer src) throws IOException;
+    /** Writes the bytes of {@code src}'s buffers (each position to limit, in order) at {@code offset}. */
+    void write(long offset, ByteBuffer... src) throws IOException;
 
     /** Every write that returned before this call is durable when it returns. */
     void flush() throws IOException;

@@ -37,8 +37,12 @@ final class MemoryExport implements NbdExport {
     }
 
     @Override
-    public synchronized void write(long offset, ByteBuffer src) {
-        src.get(disk, (int) offset, src.remaining());
+    public synchronized void write(long offset, ByteBuffer... src) {
+        for (ByteBuffer b : src) {
+            int n = b.remaining();
+            b.get(disk, (int) offset, n);
+            offset += n;
+        }
     }
 
     @Override

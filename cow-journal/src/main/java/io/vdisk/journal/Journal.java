@@ -125,8 +125,11 @@ public final class Journal implements AutoCloseable {
      * Writes {@code src} (position to limit) at {@code offset}, which must lie within the
      * image. Waits first while the journal is at {@link JournalOptions#maxDirtyBytes()}.
      */
-    public void write(long offset, ByteBuffer src) throws IOException {
-        mutate(offset, src.remaining(), src);
+    public void write(long offset, ByteBuffer... src) throws IOException {
+        long length = 0;
+        for (ByteBuffer b : src)
+            length += b.remaining();
+        mutate(offset, length, new Source(src));
     }
 
     /** Makes {@code [offset, offset+length)} read as zeros; whole blocks store no data. */
@@ -134,7 +137,7 @@ public final class Journal implements AutoCloseable {
         mutate(offset, length, null);
     }
 
-    private void mutate(long offset, long length, ByteBuffer src) throws IOException {
+    private void mutate(long offset, long length, Source src) throws IOException {
         if (offset < 0 || length < 0) {
             throw new IllegalArgumentException("negative offset or length");
         }
@@ -160,15 +163,25 @@ public final class Journal implements AutoCloseable {
         pressure.written(dirty);
     }
 
-    /** Appends DATA records; {@code src == null} writes zeros. Holds the write lock. */
-    private void writeRange(long offset, long length, ByteBuffer src) throws IOException {
+    /**
+     * Appends DATA records; {@code src == null} writes zeros. Runs of whole blocks go from
+     * {@code src} to the log as they are; a partial block is merged with the block's current
+     * bytes in the staging buffer first. Holds the write lock.
+     */
+    private void writeRange(long offset, long length, Source src) throws IOException {
         int maxBlocks = LogFormat.MAX_DATA_PAYLOAD / blockSize;
         long pos = offset;
         long end = offset + length;
         while (pos < end) {
             long first = pos / blockSize;
+            if (src != null && pos == first * blockSize && end - pos >= blockSize) {
+                int count = (int) Math.min(maxBlocks, (end - pos) / blockSize);
+                active.appendData(first, count, src.take(count * blockSize));
+                pos += (long) count * blockSize;
+                continue;
+            }
             long last = (end - 1) / blockSize;
-            int count = (int) Math.min(maxBlocks, last - first + 1);
+            int count = src != null ? 1 : (int) Math.min(maxBlocks, last - first + 1);
             ByteBuffer payload = active.beginData(count);
             for (int i = 0; i < count; i++) {
                 long blockStart = (first + i) * blockSize;
@@ -182,12 +195,41 @@ public final class Journal implements AutoCloseable {
                 if (src == null) {
                     Layers.fillZeros(slot);
                 } else {
-                    slot.put(src.slice(src.position(), n));
-                    src.position(src.position() + n);
+                    for (ByteBuffer b : src.take(n))
+                        slot.put(b);
                 }
                 pos += n;
             }
             active.commitData(first, count);
+        }
+    }
+
+    /** The bytes of one write, spread over buffers that are consumed front to back. */
+    private static final class Source {
+        private final ByteBuffer[] parts;
+        private int next;
+
+        Source(ByteBuffer[] parts) {
+            this.parts = parts;
+        }
+
+        /** The next {@code n} bytes as views of the parts: nothing is copied. */
+        ByteBuffer[] take(int n) {
+            ByteBuffer[] out = new ByteBuffer[4];
+            int k = 0;
+            while (n > 0) {
+                ByteBuffer p = parts[next];
+                if (!p.hasRemaining()) {
+                    next++;
+                    continue;
+                }
+                int len = Math.min(n, p.remaining());
+                if (k == out.length) out = java.util.Arrays.copyOf(out, 2 * k);
+                out[k++] = p.slice(p.position(), len);
+                p.position(p.position() + len);
+                n -= len;
+            }
+            return k == out.length ? out : java.util.Arrays.copyOf(out, k);
         }
     }
 

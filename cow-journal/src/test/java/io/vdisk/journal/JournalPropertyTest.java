@@ -61,7 +61,7 @@ class JournalPropertyTest {
                     int[] r = range(rnd, model.length, bs);
                     byte[] data = new byte[r[1]];
                     rnd.nextBytes(data);
-                    j.write(r[0], ByteBuffer.wrap(data));
+                    j.write(r[0], pieces(rnd, data));
                     System.arraycopy(data, 0, model, r[0], r[1]);
                     what = "write " + r[0] + "+" + r[1];
                 } else if (op < 52 && model.length > 0) {
@@ -152,6 +152,30 @@ class JournalPropertyTest {
         assertEquals(expected, n, why + ": read length");
         assertArrayEquals(Arrays.copyOfRange(model, off, off + n),
             Arrays.copyOf(dst.array(), n), why + ": read " + off + "+" + n);
+    }
+
+    /**
+     * {@code data} cut at random points into heap and direct buffers, some of them empty, as a
+     * socket delivers a write: the journal must take whole blocks across the cuts.
+     */
+    private static ByteBuffer[] pieces(Random rnd, byte[] data) {
+        int n = rnd.nextInt(4) == 0 ? 1 : 1 + rnd.nextInt(6);
+        int[] cuts = new int[n + 1];
+        cuts[n] = data.length;
+        for (int i = 1; i < n; i++)
+            cuts[i] = rnd.nextInt(data.length + 1);
+        Arrays.sort(cuts);
+        ByteBuffer[] out = new ByteBuffer[n];
+        for (int i = 0; i < n; i++) {
+            int len = cuts[i + 1] - cuts[i];
+            ByteBuffer b = rnd.nextBoolean()
+                ? ByteBuffer.allocateDirect(len + 3)
+                : ByteBuffer.allocate(len + 3);
+            b.position(3); // a piece need not start at its buffer's start
+            b.put(data, cuts[i], len).position(3);
+            out[i] = b;
+        }
+        return out;
     }
 
     /** A random range inside [0, size): often block-aligned, sometimes tiny, sometimes long. */

@@ -16,6 +16,13 @@ final class RequestDecoder extends ByteToMessageDecoder {
     private static final Logger LOG = LoggerFactory.getLogger(RequestDecoder.class);
     private boolean stopped;
 
+    RequestDecoder() {
+        // A 256 KiB WRITE arrives in several socket reads. Merging them into one buffer copied
+        // every payload once more (6% of a streaming write's CPU); a composite keeps the reads
+        // as they are and the journal writes their pieces with one gathering write.
+        setCumulator(COMPOSITE_CUMULATOR);
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (!stopped && in.readableBytes() >= NbdRequest.HEADER_SIZE) {

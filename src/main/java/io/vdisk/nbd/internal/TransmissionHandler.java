@@ -202,7 +202,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
             case Nbd.CMD_READ :
                 return read(ctx, r);
             case Nbd.CMD_WRITE :
-                export.write(r.offset(), r.data().nioBuffer());
+                // the payload's pieces as the socket delivered them: no copy into one buffer
+                export.write(r.offset(), r.data().nioBuffers());
                 if (fua) export.flush();
                 break;
             case Nbd.CMD_TRIM :

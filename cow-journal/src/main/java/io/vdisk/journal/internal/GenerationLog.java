@@ -41,6 +41,7 @@ public final class GenerationLog implements AutoCloseable {
     private long checkpointed;
     private int nextSlot;
     private ByteBuffer staging;
+    private ByteBuffer header;
     private boolean closed;
 
     GenerationLog(Path path, FileChannel channel, long sequence, int blockSize, long startSize,
@@ -185,6 +186,32 @@ public final class GenerationLog implements AutoCloseable {
         recordHeader(staging, 0, TYPE_DATA, length, sequence, firstBlock, count, payload);
         long at = tail;
         writeFully(channel, staging.duplicate().position(0).limit(RECORD_HEADER_SIZE + length), at);
+        tail = at + RECORD_HEADER_SIZE + length;
+        applyData(firstBlock, count, at + RECORD_HEADER_SIZE);
+    }
+
+    /**
+     * Appends a DATA record of {@code count} whole blocks whose bytes are those of
+     * {@code payload}'s buffers (position to limit, in order, exactly {@code count} blocks in
+     * all), in one gathering write: the bytes go from the caller's buffers (the socket's, for
+     * NBD) to the file without a copy into the staging buffer.
+     */
+    public void appendData(long firstBlock, int count, ByteBuffer[] payload) throws IOException {
+        checkWritable();
+        int length = count * blockSize;
+        if (header == null) {
+            header = ByteBuffer.allocateDirect(RECORD_HEADER_SIZE);
+        }
+        recordHeader(header.clear(), 0, TYPE_DATA, length, sequence, firstBlock, count, payload);
+        ByteBuffer[] record = new ByteBuffer[payload.length + 1];
+        record[0] = header;
+        System.arraycopy(payload, 0, record, 1, payload.length);
+        long at = tail;
+        long left = RECORD_HEADER_SIZE + (long) length;
+        // Positional writes and the channel position are the appender's alone (see above).
+        channel.position(at);
+        while (left > 0)
+            left -= channel.write(record);
         tail = at + RECORD_HEADER_SIZE + length;
         applyData(firstBlock, count, at + RECORD_HEADER_SIZE);
     }

@@ -151,15 +151,21 @@ public final class LogFormat {
     /** Writes a record header at {@code at}; the CRC covers it and {@code payload}. */
     static void recordHeader(ByteBuffer dst, int at, byte type, int length, long sequence,
         long arg, int count, ByteBuffer payload) {
+        recordHeader(dst, at, type, length, sequence, arg, count,
+            payload == null ? new ByteBuffer[0] : new ByteBuffer[]{payload});
+    }
+
+    /** As above, the payload being the bytes of {@code payload}'s buffers, in order. */
+    static void recordHeader(ByteBuffer dst, int at, byte type, int length, long sequence,
+        long arg, int count, ByteBuffer[] payload) {
         dst.putShort(at + REC_MAGIC_OFFSET, RECORD_MAGIC).put(at + REC_TYPE_OFFSET, type);
         dst.put(at + REC_TYPE_OFFSET + 1, (byte) 0).putInt(at + REC_LENGTH_OFFSET, length);
         dst.putLong(at + REC_SEQUENCE_OFFSET, sequence).putLong(at + REC_ARG_OFFSET, arg);
         dst.putInt(at + REC_COUNT_OFFSET, count);
         CRC32C c = new CRC32C();
         c.update(dst.duplicate().position(at).limit(at + REC_CRC_OFFSET));
-        if (payload != null) {
-            c.update(payload.duplicate());
-        }
+        for (ByteBuffer b : payload)
+            c.update(b.duplicate());
         dst.putInt(at + REC_CRC_OFFSET, (int) c.getValue());
     }
 
