@@ -8,9 +8,15 @@ import io.vdisk.venti.TreeWriter;
 import io.vdisk.venti.VtEntry;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Copy-on-write commit of changes to an image: only data blocks touched by dirty ranges are
@@ -20,6 +26,14 @@ import java.util.TreeMap;
 public final class ImageCommit {
     /** Block size of raw extents created when a disk grows. */
     public static final int GROWTH_BLOCK_SIZE = 4096;
+    /** Blocks a hashing task reads and stores: 1 MiB at 4 KiB, few enough tasks per GiB. */
+    private static final int BATCH = 256;
+    private static final ExecutorService HASHERS = Executors.newFixedThreadPool(
+        Runtime.getRuntime().availableProcessors(), r -> {
+            Thread t = new Thread(r, "vdisk-commit-hash");
+            t.setDaemon(true);
+            return t;
+        });
 
     private ImageCommit() {
     }
@@ -29,7 +43,8 @@ public final class ImageCommit {
      * {@code dirty} are read from {@code newContent} (whole data blocks around them are, so
      * {@code newContent} must give the new disk's bytes at any offset below {@code newSize},
      * typically the journal overlaid on the old image); every other byte keeps its old value,
-     * and bytes past the old size that are not dirty read as zeros.
+     * and bytes past the old size that are not dirty read as zeros. {@code newContent} is read
+     * from several threads at once.
      *
      * <p>Shrinking drops or cuts the extents past the new end. Growing extends the last extent
      * if it is raw, else adds a raw extent of {@link #GROWTH_BLOCK_SIZE} blocks.
@@ -68,25 +83,11 @@ public final class ImageCommit {
         List<Extent> newExtents = new ArrayList<>();
         List<VtEntry> entries = new ArrayList<>();
         long changedBlocks = 0;
-        byte[] buf = null;
         for (int i = 0; i < extents.size(); i++) {
             Extent x = extents.get(i);
             VtEntry base = bases.get(i);
-            int bs = base.dsize();
-            TreeMap<Long, Score> changed = new TreeMap<>();
-            for (Map.Entry<Long, Long> r : dirty.within(x.offset(), x.end()).entrySet()) {
-                long firstBlock = (r.getKey() - x.offset()) / bs;
-                long lastBlock = (r.getValue() - 1 - x.offset()) / bs;
-                for (long b = Math.max(firstBlock, changed.isEmpty()
-                    ? 0
-                    : changed.lastKey() + 1); b <= lastBlock; b++) {
-                    if (buf == null || buf.length < bs)
-                        buf = new byte[bs];
-                    int len = (int) Math.min(bs, x.length() - b * bs);
-                    newContent.read(x.offset() + b * bs, buf, 0, len);
-                    changed.put(b, store.put(BlockType.DATA, buf, 0, len));
-                }
-            }
+            TreeMap<Long, Score> changed = storeChanged(store, x, base.dsize(),
+                changedBlocks(dirty, x, base.dsize()), newContent);
             changedBlocks += changed.size();
             VtEntry e = changed.isEmpty() && base.size() == x.length()
                 ? base
@@ -97,5 +98,79 @@ public final class ImageCommit {
         ImageMeta meta = new ImageMeta(newSize, timeMillis, kind, snapshot, changedBlocks, message,
             newExtents);
         return ImageRoot.write(store, old.name(), prev, meta, entries);
+    }
+
+    /** Indexes, ascending and each once, of {@code x}'s blocks that {@code dirty} touches. */
+    private static long[] changedBlocks(ByteRanges dirty, Extent x, int bs) {
+        long[] out = new long[16];
+        int n = 0;
+        long next = 0;
+        for (Map.Entry<Long, Long> r : dirty.within(x.offset(), x.end()).entrySet()) {
+            long lastBlock = (r.getValue() - 1 - x.offset()) / bs;
+            for (long b = Math.max(next, (r.getKey() - x.offset()) / bs); b <= lastBlock; b++) {
+                if (n == out.length)
+                    out = Arrays.copyOf(out, 2 * n);
+                out[n++] = b;
+            }
+            next = Math.max(next, lastBlock + 1);
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /**
+     * Reads and stores the blocks at {@code indexes}: in batches on {@link #HASHERS}, since
+     * hashing and compressing a block cost more than reading it from the journal, and a flush of
+     * 1 GiB took 2.4-4.6 s on one thread.
+     */
+    private static TreeMap<Long, Score> storeChanged(BlockStore store, Extent x, int bs,
+        long[] indexes, ByteRangeReader newContent) throws IOException {
+        List<Future<Score[]>> batches = new ArrayList<>();
+        for (int from = 0; from < indexes.length; from += BATCH) {
+            int start = from;
+            int end = Math.min(indexes.length, from + BATCH);
+            Callable<Score[]> batch = () -> {
+                byte[] buf = new byte[bs];
+                Score[] scores = new Score[end - start];
+                for (int k = start; k < end; k++) {
+                    long b = indexes[k];
+                    int len = (int) Math.min(bs, x.length() - b * bs);
+                    newContent.read(x.offset() + b * bs, buf, 0, len);
+                    scores[k - start] = store.put(BlockType.DATA, buf, 0, len);
+                }
+                return scores;
+            };
+            batches.add(indexes.length <= BATCH ? completed(batch) : HASHERS.submit(batch));
+        }
+        TreeMap<Long, Score> changed = new TreeMap<>();
+        IOException failure = null;
+        int k = 0;
+        for (Future<Score[]> f : batches) {
+            try {
+                for (Score sc : f.get())
+                    changed.put(indexes[k++], sc);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = new java.io.InterruptedIOException("commit interrupted");
+                break;
+            } catch (ExecutionException e) {
+                if (failure == null)
+                    failure = e.getCause() instanceof IOException io
+                        ? io
+                        : new IOException(String.valueOf(e.getCause()), e.getCause());
+            }
+        }
+        if (failure != null) {
+            for (Future<Score[]> f : batches)
+                f.cancel(false);
+            throw failure;
+        }
+        return changed;
+    }
+
+    /** Runs a small commit's only batch on the calling thread. */
+    private static Future<Score[]> completed(Callable<Score[]> batch) {
+        java.util.concurrent.FutureTask<Score[]> t = new java.util.concurrent.FutureTask<>(batch);
+        t.run();
+        return t;
     }
 }

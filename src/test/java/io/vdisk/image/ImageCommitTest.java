@@ -116,6 +116,48 @@ class ImageCommitTest {
     }
 
     @Test
+    void largeCommitsAreStoredInParallelBatchesInOrder() throws Exception {
+        MemoryBlockStore store = new MemoryBlockStore();
+        Random rnd = new Random(7);
+        byte[] disk = new byte[4 << 20]; // 1,024 blocks of 4 KiB: four batches and more
+        rnd.nextBytes(disk);
+        ImageRoot root = build(store, pool, disk, List.of(Region.raw(0, disk.length, 4096, 0,
+            "")));
+        byte[] next = disk.clone();
+        ByteRanges dirty = new ByteRanges();
+        int[][] writes = {{100, 3 << 20}, {(3 << 20) + 5000, 1}, {(3 << 20) + 4097, 9000},
+            {disk.length - 10, 10}};
+        java.util.Set<Integer> touched = new java.util.HashSet<>();
+        for (int[] w : writes) {
+            for (int i = w[0]; i < w[0] + w[1]; i++)
+                next[i] = (byte) rnd.nextInt();
+            dirty.add(w[0], w[1]);
+            for (int b = w[0] / 4096; b <= (w[0] + w[1] - 1) / 4096; b++)
+                touched.add(b);
+        }
+        ImageRoot got = ImageCommit.commit(store, root, next.length, dirty,
+            (off, dst, o, len) -> System.arraycopy(next, (int) off, dst, o, len), Kind.FLUSH,
+            false, "", root.score(), 3);
+        assertSame(store, got, next, "after a commit of " + touched.size() + " blocks");
+        assertEquals(touched.size(), got.changedBlocks());
+    }
+
+    @Test
+    void aFailedReadFailsTheCommit() throws Exception {
+        MemoryBlockStore store = new MemoryBlockStore();
+        byte[] disk = new byte[4 << 20];
+        ImageRoot root = build(store, pool, disk, List.of(Region.raw(0, disk.length, 4096, 0,
+            "")));
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.IOException.class, () -> ImageCommit.commit(store, root, disk.length,
+                new ByteRanges().add(0, disk.length), (off, dst, o, len) -> {
+                    if (off == 3 << 20) throw new java.io.IOException("journal unreadable");
+                    System.arraycopy(disk, (int) off, dst, o, len);
+                }, Kind.FLUSH, false, "", root.score(), 3));
+        assertEquals("journal unreadable", e.getMessage());
+    }
+
+    @Test
     void growingAfterAFileSystemExtentAddsARawExtent() throws Exception {
         MemoryBlockStore store = new MemoryBlockStore();
         byte[] disk = new byte[8192];
