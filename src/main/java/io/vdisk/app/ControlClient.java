@@ -7,6 +7,7 @@ import io.vdisk.live.Commands;
 import io.vdisk.live.LiveImages;
 import io.vdisk.ninep.NinePClient;
 import io.vdisk.venti.DiskBlockStore;
+import io.vdisk.venti.StoreInUseException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -40,11 +41,22 @@ public final class ControlClient {
                 // A server that died without cleaning up: fall through and do it here.
             }
         }
-        try (DiskBlockStore store = w.openStore(false);
+        try (DiskBlockStore store = openStore(w);
             LiveImages images = new LiveImages(w, store, JournalOptions.builder())) {
             Commands c = new Commands(images, new Flusher(env.clock(), env.zone()), null,
                 Server.policies(w), env.zone());
             return c.execute(line);
+        }
+    }
+
+    /** The store, for a command run here; says why when a server without 9P holds it. */
+    private static DiskBlockStore openStore(Workspace w) throws IOException {
+        try {
+            return w.openStore(false);
+        } catch (StoreInUseException e) {
+            throw new IOException(e.getMessage() + ", which left no 9P address in "
+                + addressFile(w) + ": a server started with --9p off takes no control"
+                + " commands; give it a 9P address", e);
         }
     }
 

@@ -180,10 +180,13 @@ public final class DiskBlockStore implements BlockStore {
         } catch (IOException e) {
             lc.close();
             throw e;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lc.close(); // this process has it open already
+            throw new StoreInUseException(dir);
         }
         if (lock == null) {
             lc.close();
-            throw new IOException("store " + dir + " is in use by another process");
+            throw new StoreInUseException(dir);
         }
         List<Arena> arenas = new ArrayList<>();
         ScoreIndex index = null;
