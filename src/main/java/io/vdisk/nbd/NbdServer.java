@@ -5,8 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SelectStrategy;
-import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
@@ -14,14 +12,13 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.IntSupplier;
 import io.vdisk.nbd.internal.HandshakeHandler;
+import io.vdisk.nbd.internal.IdlePoll;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 
 /**
  * An NBD server (fixed newstyle, structured replies, base:allocation) on Netty. Reads and writes
@@ -32,7 +29,7 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe; {@link #close()} is idempotent.
  */
 public final class NbdServer implements AutoCloseable {
-    /** How long an event loop polls after its last event before it sleeps; 0 never polls. */
+    /** How long an event loop polls after small requests before it sleeps (see {@link IdlePoll}). */
     static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(
         Long.getLong("vdisk.nbd.pollMicros", 100));
     private final EventLoopGroup boss;
@@ -49,56 +46,13 @@ public final class NbdServer implements AutoCloseable {
         this.channel = channel;
     }
 
-    /**
-     * The event loop's choice between handling ready events and sleeping in epoll_wait: for
-     * {@code pollNanos} after it last handled something it keeps polling (non-blocking
-     * epoll_wait) instead of sleeping. A client at queue depth 1 sends its next request a few
-     * tens of microseconds after our reply, and on this VM going to sleep and being woken cost
-     * more than that: 20,000 4 KiB reads at depth 1 took 1.95-2.41 s and 0.92-1.2 s of server
-     * CPU without polling, 1.19-1.41 s and 0.74-0.79 s with 100 µs of it. Under load an event
-     * is always ready, so nothing is spent polling; an idle loop sleeps after 100 µs.
-     * Not thread-safe: one per event loop.
-     */
-    static final class PollBeforeSleep implements SelectStrategy {
-        private final long pollNanos;
-        private final LongSupplier clock;
-        /** When the loop last came back from handling events or tasks. */
-        private long idleSince;
-        private boolean handling;
-
-        PollBeforeSleep(long pollNanos, LongSupplier clock) {
-            this.pollNanos = pollNanos;
-            this.clock = clock;
-            this.idleSince = clock.getAsLong();
-        }
-
-        static SelectStrategyFactory factory(long pollNanos) {
-            return () -> new PollBeforeSleep(pollNanos, System::nanoTime);
-        }
-
-        @Override
-        public int calculateStrategy(IntSupplier selectNow, boolean hasTasks) throws Exception {
-            long now = clock.getAsLong();
-            if (handling) {
-                handling = false;
-                idleSince = now;
-            }
-            int ready = selectNow.get();
-            if (ready > 0 || hasTasks) {
-                handling = true;
-                return ready;
-            }
-            return now - idleSince < pollNanos ? SelectStrategy.CONTINUE : SelectStrategy.SELECT;
-        }
-    }
-
     /** Binds and starts serving; port 0 picks a free port (see {@link #address()}). */
     public static NbdServer start(InetSocketAddress bind, NbdExports exports, int workerThreads)
         throws IOException, InterruptedException {
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         EventLoopGroup io = epoll
-            ? new EpollEventLoopGroup(2, PollBeforeSleep.factory(POLL_NANOS))
+            ? new EpollEventLoopGroup(2, IdlePoll.factory(POLL_NANOS))
             : new NioEventLoopGroup(2);
         ExecutorService workers = Executors.newFixedThreadPool(workerThreads, r -> {
             Thread t = new Thread(r, "nbd-worker");

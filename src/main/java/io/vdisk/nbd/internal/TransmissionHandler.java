@@ -36,6 +36,8 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     private volatile boolean disconnecting;
     /** Event-loop only: inline replies written but not yet flushed. */
     private boolean unflushed;
+    /** The longest request of the batch being read (-1: none yet), for {@link IdlePoll}. */
+    private long largest = -1;
     /** Event-loop only: requests read while the socket would not take more replies. */
     private final ArrayDeque<NbdRequest> waiting = new ArrayDeque<>();
 
@@ -50,6 +52,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         NbdRequest r = (NbdRequest) msg;
+        largest = Math.max(largest, r.length());
         if (!waiting.isEmpty() || !ctx.channel().isWritable()) {
             // Replies are backing up: hold the (small) request, not its (large) reply, and stop
             // reading until the client takes what it was sent.
@@ -109,6 +112,9 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         flushInline(ctx);
+        // A read that completed no request was part of a large payload.
+        IdlePoll.smallRequests(largest >= 0 && largest <= IdlePoll.SMALL);
+        largest = -1;
         super.channelReadComplete(ctx);
     }
 
