@@ -7,6 +7,7 @@ import io.vdisk.venti.TreeUpdater;
 import io.vdisk.venti.TreeWriter;
 import io.vdisk.venti.VtEntry;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 /**
  * Copy-on-write commit of changes to an image: only data blocks touched by dirty ranges are
@@ -142,7 +144,7 @@ public final class ImageCommit {
             batches.add(indexes.length <= BATCH ? completed(batch) : HASHERS.submit(batch));
         }
         TreeMap<Long, Score> changed = new TreeMap<>();
-        IOException failure = null;
+        Throwable failure = null;
         int k = 0;
         for (Future<Score[]> f : batches) {
             try {
@@ -150,26 +152,31 @@ public final class ImageCommit {
                     changed.put(indexes[k++], sc);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                failure = new java.io.InterruptedIOException("commit interrupted");
+                failure = new InterruptedIOException("commit interrupted");
                 break;
             } catch (ExecutionException e) {
                 if (failure == null)
-                    failure = e.getCause() instanceof IOException io
-                        ? io
-                        : new IOException(String.valueOf(e.getCause()), e.getCause());
+                    failure = e.getCause();
             }
         }
         if (failure != null) {
             for (Future<Score[]> f : batches)
                 f.cancel(false);
-            throw failure;
+            // what a batch threw, as the caller's own thread would have thrown it
+            if (failure instanceof IOException io)
+                throw io;
+            if (failure instanceof RuntimeException re)
+                throw re;
+            if (failure instanceof Error err)
+                throw err;
+            throw new IOException(failure);
         }
         return changed;
     }
 
     /** Runs a small commit's only batch on the calling thread. */
     private static Future<Score[]> completed(Callable<Score[]> batch) {
-        java.util.concurrent.FutureTask<Score[]> t = new java.util.concurrent.FutureTask<>(batch);
+        FutureTask<Score[]> t = new FutureTask<>(batch);
         t.run();
         return t;
     }

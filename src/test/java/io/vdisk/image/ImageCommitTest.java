@@ -155,6 +155,14 @@ class ImageCommitTest {
                     System.arraycopy(disk, (int) off, dst, o, len);
                 }, Kind.FLUSH, false, "", root.score(), 3));
         assertEquals("journal unreadable", e.getMessage());
+        // an unchecked failure (a generation released under the commit) keeps its type
+        IllegalStateException ise = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalStateException.class, () -> ImageCommit.commit(store, root, disk.length,
+                new ByteRanges().add(0, disk.length), (off, dst, o, len) -> {
+                    if (off == 2 << 20) throw new IllegalStateException("generation released");
+                    System.arraycopy(disk, (int) off, dst, o, len);
+                }, Kind.FLUSH, false, "", root.score(), 3));
+        assertEquals("generation released", ise.getMessage());
     }
 
     @Test

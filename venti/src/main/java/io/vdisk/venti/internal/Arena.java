@@ -1,9 +1,9 @@
 package io.vdisk.venti.internal;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import com.sun.nio.file.ExtendedOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -289,16 +289,25 @@ public final class Arena implements AutoCloseable {
      */
     public void seal(boolean force) throws IOException {
         synchronized (bufferLock) {
-            writeOutLocked();
-            if (channel.size() > end)
-                channel.truncate(end);
+            writeOutAndCutLocked();
             if (force)
                 channel.force(true);
             buffer = null;
-            if (direct != null) {
-                direct.close();
-                direct = null;
-            }
+            closeDirectLocked();
+        }
+    }
+
+    /** Writes the buffer out and cuts the padding direct writes leave past {@link #end}. */
+    private void writeOutAndCutLocked() throws IOException {
+        writeOutLocked();
+        if (channel.size() > end)
+            channel.truncate(end);
+    }
+
+    private void closeDirectLocked() throws IOException {
+        if (direct != null) {
+            direct.close();
+            direct = null;
         }
     }
 
@@ -312,15 +321,12 @@ public final class Arena implements AutoCloseable {
     public void close() throws IOException {
         try {
             synchronized (bufferLock) {
-                writeOutLocked();
-                if (channel.size() > end)
-                    channel.truncate(end);
+                writeOutAndCutLocked();
             }
         } finally {
             try {
                 synchronized (bufferLock) {
-                    if (direct != null)
-                        direct.close();
+                    closeDirectLocked();
                 }
             } finally {
                 channel.close();

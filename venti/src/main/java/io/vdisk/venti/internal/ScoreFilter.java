@@ -1,5 +1,6 @@
 package io.vdisk.venti.internal;
 
+import io.vdisk.venti.Score;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -7,10 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.zip.CRC32C;
-
-import io.vdisk.venti.Score;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.zip.CRC32C;
 
 /**
  * A Bloom filter over scores: "definitely absent" answers let a put of a new block skip the
