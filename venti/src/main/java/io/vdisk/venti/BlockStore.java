@@ -62,6 +62,20 @@ public interface BlockStore extends AutoCloseable {
         putInto(score, type, getShared(score, type), dst, size);
     }
 
+    /**
+     * Reads {@code count} whole blocks, {@code scores[0..count)}, one after another into
+     * {@code dst} as {@link #read(Score, BlockType, ByteBuffer, int)} would; the zero score reads
+     * as zeros. A store may look all of them up before it copies any.
+     */
+    default void readRun(Score[] scores, int count, BlockType type, ByteBuffer dst, int size)
+        throws IOException {
+        for (int i = 0; i < count; i++) {
+            if (scores[i].isZero()) ZeroTruncation.fill(dst, size);
+            else
+                read(scores[i], type, dst, size);
+        }
+    }
+
     /** Puts a block's truncated bytes {@code b} into {@code dst} and restores its tail. */
     static void putInto(Score score, BlockType type, byte[] b, ByteBuffer dst, int size)
         throws CorruptBlockException {

@@ -68,6 +68,10 @@ public final class DiskBlockStore implements BlockStore {
      */
     private static final ThreadLocal<ByteBuffer> READ_BUFFER = ThreadLocal
         .withInitial(() -> ByteBuffer.allocateDirect(ArenaRecord.HEADER_SIZE + SPECULATIVE_READ));
+    /** Per reader thread: the cached blocks {@link #readRun} found, before it copies them. */
+    private static final ThreadLocal<byte[][]> RUN_BLOCKS = ThreadLocal
+        .withInitial(() -> new byte[64][]);
+    private static final byte[] NO_BYTES = new byte[0];
     /** Batches of new entries that may pile up behind a running index commit. */
     private static final int COMMIT_BACKLOG = 4;
 
@@ -551,12 +555,39 @@ public final class DiskBlockStore implements BlockStore {
     }
 
     /**
+     * Looks every block up in the cache before copying any: each lookup is a chain of dependent
+     * loads that misses the CPU cache (table slot, node, key, array), and with no copy between
+     * them the chains of neighbouring blocks overlap. Interleaved with 4 KiB copies they ran one
+     * at a time and cost as much as the copies.
+     */
+    @Override
+    public void readRun(Score[] scores, int count, BlockType type, ByteBuffer dst, int size)
+        throws IOException {
+        byte[][] found = RUN_BLOCKS.get();
+        if (found.length < count) {
+            found = new byte[count][];
+            RUN_BLOCKS.set(found);
+        }
+        for (int i = 0; i < count; i++)
+            found[i] = scores[i].isZero() ? NO_BYTES : cache.get(scores[i]);
+        try {
+            for (int i = 0; i < count; i++) {
+                byte[] b = found[i];
+                if (b == null) b = verified(scores[i], type, size);
+                BlockStore.putInto(scores[i], type, b, dst, size);
+            }
+        } finally {
+            java.util.Arrays.fill(found, 0, count, null); // hold no evicted block alive
+        }
+    }
+
+    /**
      * The block's bytes from the cache, or read, verified and then cached. The array is shared:
      * never hand it out.
      */
     private byte[] verified(Score score, BlockType type, int sizeHint) throws IOException {
         if (score.isZero())
-            return new byte[0];
+            return NO_BYTES;
         byte[] cached = cache.get(score);
         if (cached != null)
             return cached;

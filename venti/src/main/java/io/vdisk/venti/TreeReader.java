@@ -84,10 +84,17 @@ public final class TreeReader {
                     parentIndex = index / fanout;
                     parent = parentOf(index);
                 }
-                int at = (int) (index % fanout) * Score.SIZE;
-                s = parent == null || at + Score.SIZE > parent.length
-                    ? Score.ZERO
-                    : Score.fromBytes(parent, at);
+                if (in == 0 && n - done >= dsize) {
+                    // whole blocks under this parent go to the store as one run
+                    int run = (int) Math.min((n - done) / dsize, fanout - index % fanout);
+                    Score[] scores = new Score[run];
+                    for (int i = 0; i < run; i++)
+                        scores[i] = childScore(parent, (int) ((index + i) % fanout));
+                    store.readRun(scores, run, entry.type().leaf(), dst, dsize);
+                    done += run * dsize;
+                    continue;
+                }
+                s = childScore(parent, (int) (index % fanout));
             }
             if (s.isZero()) {
                 ZeroTruncation.fill(dst, chunk);
@@ -102,6 +109,14 @@ public final class TreeReader {
             done += chunk;
         }
         return n;
+    }
+
+    /** Score {@code child} of a level-1 pointer block; a null block is a zero subtree. */
+    private static Score childScore(byte[] parent, int child) {
+        int at = child * Score.SIZE;
+        return parent == null || at + Score.SIZE > parent.length
+            ? Score.ZERO
+            : Score.fromBytes(parent, at);
     }
 
     /** Reads data block {@code index} whole ({@code dsize} bytes, zeros past the end). */

@@ -85,9 +85,16 @@ class HashTreePropertyTest {
         assertEquals(model.length, entry.size());
         assertEquals(TreeShape.depthFor(PSIZE, DSIZE, model.length), entry.depth());
         TreeReader reader = new TreeReader(store, entry);
-        for (int i = 0; i < 4; i++) {
+        int fanout = TreeShape.fanout(PSIZE);
+        for (int i = 0; i < 7; i++) {
             int at = rnd.nextInt(model.length + 1);
             int len = rnd.nextInt(3 * DSIZE);
+            if (i >= 4) {
+                // block-aligned, spanning level-1 pointer blocks: whole blocks go as runs
+                at = rnd.nextInt(model.length / DSIZE + 1) * DSIZE;
+                len = i == 6 ? model.length : rnd.nextInt(2 * fanout * DSIZE + 1);
+                if (i == 6) at = 0;
+            }
             byte[] got = new byte[len];
             int n = reader.read(at, got, 0, len);
             int want = Math.min(len, model.length - at);
