@@ -113,9 +113,12 @@ public final class ScoreIndex implements AutoCloseable {
         try {
             // 16 segments of 16-slot directories, 6 levels deep: small directory nodes are
             // cheap to rewrite on every put (measured 1M-4M random scores, mmap file:
-            // 270-340 K puts/s against 135-190 K/s for layout(8, 128, 4), gets unchanged)
+            // 270-340 K puts/s against 135-190 K/s for layout(8, 128, 4), gets unchanged).
+            // Values sit in the leaves: no record of their own to allocate, write and follow
+            // (1 M scores: puts 10% and gets 25% faster, the file 22% smaller). An index made
+            // before keeps its layout, which MapDB reads from the file's catalog.
             HTreeMap<byte[], Long> scores = db.hashMap("scores", Serializer.BYTE_ARRAY,
-                Serializer.LONG).layout(16, 16, 6).createOrOpen();
+                Serializer.LONG).layout(16, 16, 6).valueInline().createOrOpen();
             return new ScoreIndex(dir, db, scores, checkpoint, counters);
         } catch (RuntimeException e) {
             db.close();
