@@ -1,5 +1,6 @@
 package io.vdisk.image;
 
+import io.vdisk.venti.Background;
 import io.vdisk.venti.BlockStore;
 import io.vdisk.venti.BlockType;
 import io.vdisk.venti.Score;
@@ -30,12 +31,9 @@ public final class ImageCommit {
     public static final int GROWTH_BLOCK_SIZE = 4096;
     /** Blocks a hashing task reads and stores: 1 MiB at 4 KiB, few enough tasks per GiB. */
     private static final int BATCH = 256;
+    /** Commits are background work: their threads yield to the guests' requests. */
     private static final ExecutorService HASHERS = Executors.newFixedThreadPool(
-        Runtime.getRuntime().availableProcessors(), r -> {
-            Thread t = new Thread(r, "vdisk-commit-hash");
-            t.setDaemon(true);
-            return t;
-        });
+        Runtime.getRuntime().availableProcessors(), Background.threads("vdisk-commit-hash"));
 
     private ImageCommit() {
     }

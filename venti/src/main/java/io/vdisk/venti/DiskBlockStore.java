@@ -462,12 +462,9 @@ public final class DiskBlockStore implements BlockStore {
         });
     }
 
+    /** Nobody waits on these threads but for a backlog, so they yield to request threads. */
     private static ExecutorService daemonThread(String name) {
-        return Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
+        return Executors.newSingleThreadExecutor(Background.threads(name));
     }
 
     /** Holds appendLock. */

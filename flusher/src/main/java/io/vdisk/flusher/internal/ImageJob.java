@@ -1,5 +1,6 @@
 package io.vdisk.flusher.internal;
 
+import io.vdisk.venti.Background;
 import org.quartz.DisallowConcurrentExecution;
 import org.quartz.Job;
 import org.quartz.JobDataMap;
@@ -41,6 +42,7 @@ public final class ImageJob implements Job {
 
     @Override
     public void execute(JobExecutionContext context) {
+        Background.lowerThisThread(); // flushes and snapshots yield to the guests' requests
         JobDataMap data = context.getMergedJobDataMap();
         JobKey key = context.getJobDetail().getKey();
         Action action = Action.valueOf(key.getGroup().toUpperCase(java.util.Locale.ROOT));
