@@ -60,13 +60,14 @@ class JournalRecycleTest {
             }
             Generation g1 = j.seal();
             byte[] base1 = applyGeneration(g1, base0);
+            // written before the release, so generation 2 stays in its own file
+            j.write(0, ByteBuffer.wrap(random(BLOCKS * BS)));
             j.release(g1, new ByteArrayBase(base1), "t1");
             Path spare1 = live.resolve(LogFormat.spareFileName(1));
             assertTrue(Files.exists(spare1), "released log kept as a spare");
             assertFalse(Files.exists(live.resolve(LogFormat.fileName(1))));
             long staleLength = Files.size(spare1);
 
-            j.write(0, ByteBuffer.wrap(random(BLOCKS * BS)));
             Generation g2 = j.seal();
             base2 = applyGeneration(g2, base1);
             j.release(g2, new ByteArrayBase(base2), "t2");
@@ -120,8 +121,8 @@ class JournalRecycleTest {
         try (Journal j = Journal.open(dir, BaseImage.zeros(BLOCKS * BS), "t0", OPTS)) {
             j.write(0, ByteBuffer.wrap(block));
             Generation g1 = j.seal();
-            j.release(g1, BaseImage.zeros(BLOCKS * BS), "t1");
             j.write(0, ByteBuffer.wrap(block)); // the same record, but of generation 2
+            j.release(g1, BaseImage.zeros(BLOCKS * BS), "t1");
         } // close checkpoints generation 2's record
         Path gen2 = dir.resolve(LogFormat.fileName(2));
         ByteBuffer record = ByteBuffer.allocate(RECORD);
@@ -135,6 +136,68 @@ class JournalRecycleTest {
         assertEquals(gen2, e.file());
         assertEquals(LogFormat.HEADER_SIZE, e.offset());
         assertTrue(e.getMessage().contains("generation 1"), e.getMessage());
+    }
+
+    /**
+     * A release with nothing written since the seal moves the empty active generation into the
+     * file just released, so the next writes overwrite its blocks: generation 3 lives in
+     * generation 1's file, generation 2's empty one is the spare. Its stale records never
+     * show, after a kill -9 or after a crash between the two steps (both empty logs left).
+     */
+    @Test
+    void releaseWithNothingWrittenSinceTheSealRecyclesTheReleasedFile() throws Exception {
+        byte[] base0 = new byte[BLOCKS * BS];
+        Path live = tmp.resolve("live");
+        byte[] base1;
+        byte[] model;
+        try (Journal j = Journal.open(live, new ByteArrayBase(base0), "t0", OPTS)) {
+            byte[] a = random(BLOCKS * BS);
+            for (int b = 0; b < BLOCKS; b++) {
+                j.write((long) b * BS, ByteBuffer.wrap(a, b * BS, BS));
+            }
+            Generation g1 = j.seal();
+            long released = Files.size(live.resolve(LogFormat.fileName(1)));
+            base1 = applyGeneration(g1, base0);
+            // the same blocks with other bytes: a replayed stale record would show
+            for (int i = 0; i < base1.length; i++)
+                base1[i] ^= (byte) 0x5a;
+            j.release(g1, new ByteArrayBase(base1), "t1");
+
+            Path gen3 = live.resolve(LogFormat.fileName(3));
+            assertEquals(released, Files.size(gen3), "generation 3 took the released file");
+            assertTrue(Files.exists(live.resolve(LogFormat.spareFileName(2))),
+                "the empty generation 2 is the spare");
+            for (String gone : new String[]{LogFormat.fileName(1), LogFormat.fileName(2),
+                LogFormat.spareFileName(1)}) {
+                assertFalse(Files.exists(live.resolve(gone)), gone);
+            }
+            assertContent("after the release", base1, j);
+            copyDir(live, tmp.resolve("released"));
+
+            byte[] c = random(2 * BS);
+            j.write(0, ByteBuffer.wrap(c));
+            j.flush();
+            model = base1.clone();
+            System.arraycopy(c, 0, model, 0, c.length);
+            assertContent("live", model, j);
+            copyDir(live, tmp.resolve("killed"));
+        }
+        try (Journal j = Journal.open(tmp.resolve("killed"), new ByteArrayBase(base1), "t1",
+            OPTS)) {
+            assertTrue(j.pendingGeneration().isEmpty());
+            assertContent("after kill", model, j);
+        }
+        // Crashed after the new generation's rename, before the empty one was retired: the
+        // spare is still generation 2's log (retiring only renames it).
+        Path half = tmp.resolve("released");
+        Files.move(half.resolve(LogFormat.spareFileName(2)), half.resolve(LogFormat.fileName(2)));
+        try (Journal j = Journal.open(half, new ByteArrayBase(base1), "t1", OPTS)) {
+            assertTrue(j.pendingGeneration().isEmpty());
+            assertContent("after a crash inside the recycling", base1, j);
+            assertFalse(Files.exists(half.resolve(LogFormat.fileName(2))), "older empty log kept");
+            j.write(0, ByteBuffer.wrap(model, 0, 2 * BS));
+            assertContent("writing after that crash", model, j);
+        }
     }
 
     /**

@@ -149,6 +149,11 @@ public final class GenerationLog implements AutoCloseable {
         return tail == HEADER_SIZE;
     }
 
+    /** Bytes the file holds, stale records of a reused spare included. */
+    public long fileLength() throws IOException {
+        return channel.size();
+    }
+
     public boolean isSealed() {
         return sealTag != null;
     }

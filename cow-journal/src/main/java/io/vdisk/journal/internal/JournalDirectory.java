@@ -226,6 +226,12 @@ public final class JournalDirectory implements AutoCloseable {
         spares.addLast(spare);
     }
 
+    /** Length of the spare {@link #create} would reuse next, 0 if there is none. */
+    public long spareLength() throws IOException {
+        Path next = spares.peekFirst();
+        return next == null ? 0 : Files.size(next);
+    }
+
     /** Forces the directory, making creations, deletions and truncations of entries durable. */
     public void sync() throws IOException {
         if (sync) {
