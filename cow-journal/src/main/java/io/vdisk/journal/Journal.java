@@ -387,8 +387,7 @@ public final class Journal implements AutoCloseable {
             baseTag = newBaseTag;
             dropSealed();
             directory.sync(); // a crash before this leaves the log, dropped again on open
-            if (active.isEmpty() && directory.spareLength() > active.fileLength())
-                recycleIntoActive();
+            recycleIntoActive();
             dirty = dirtyLocked();
         } finally {
             state.writeLock().unlock();
@@ -497,12 +496,20 @@ public final class Journal implements AutoCloseable {
      * Swaps the empty active log, made at the seal as a new file or from a smaller spare, for a
      * new generation in the larger file just retired: the next writes then overwrite blocks the
      * file system has allocated and pages the page cache holds, instead of allocating both (a
-     * 1 GiB write into a new file took 2.5 s here, over a cached one 0.2 s). A crash between the two
-     * steps leaves an empty newest log beside the empty older one, which recovery retires as a
-     * {@link #discard} half done: nothing was in it. Holds both locks.
+     * 1 GiB write into a new file took 2.5 s here, over a cached one 0.2 s). A crash between
+     * the two steps leaves an empty newest log beside the empty older one, which recovery
+     * retires as a {@link #discard} half done: nothing was in it. Best effort: a failure leaves
+     * the release done and the active log as it was, or replaced. Holds both locks.
      */
-    private void recycleIntoActive() throws IOException {
-        replaceActive(directory.create(active.size()));
+    private void recycleIntoActive() {
+        try {
+            if (active.isEmpty() && directory.spareLength() > active.fileLength())
+                replaceActive(directory.create(active.size()));
+        } catch (IOException e) {
+            // the release itself is done; the next writes merely go to a new file
+            System.getLogger(Journal.class.getName()).log(System.Logger.Level.WARNING,
+                "{0}: cannot reuse the released log: {1}", directory, e.toString());
+        }
     }
 
     /** Retires the sealed log; the caller forces the directory. */
