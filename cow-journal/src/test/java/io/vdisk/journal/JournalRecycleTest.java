@@ -40,6 +40,14 @@ class JournalRecycleTest {
         return JournalTestKit.randomBytes(rnd, n);
     }
 
+    /** Writes the whole image as one-block records of random bytes. */
+    private void writeOneBlockRecords(Journal j) throws Exception {
+        byte[] a = random(BLOCKS * BS);
+        for (int b = 0; b < BLOCKS; b++) {
+            j.write((long) b * BS, ByteBuffer.wrap(a, b * BS, BS));
+        }
+    }
+
     /**
      * Generation 1 writes one-block records over the whole image and is released; generation 2
      * overwrites the image, so generation 1's records no longer match the base; generation 3
@@ -54,10 +62,7 @@ class JournalRecycleTest {
         byte[] model;
         byte[] base2;
         try (Journal j = Journal.open(live, new ByteArrayBase(base0), "t0", OPTS)) {
-            byte[] a = random(BLOCKS * BS);
-            for (int b = 0; b < BLOCKS; b++) {
-                j.write((long) b * BS, ByteBuffer.wrap(a, b * BS, BS));
-            }
+            writeOneBlockRecords(j);
             Generation g1 = j.seal();
             byte[] base1 = applyGeneration(g1, base0);
             // written before the release, so generation 2 stays in its own file
@@ -151,10 +156,7 @@ class JournalRecycleTest {
         byte[] base1;
         byte[] model;
         try (Journal j = Journal.open(live, new ByteArrayBase(base0), "t0", OPTS)) {
-            byte[] a = random(BLOCKS * BS);
-            for (int b = 0; b < BLOCKS; b++) {
-                j.write((long) b * BS, ByteBuffer.wrap(a, b * BS, BS));
-            }
+            writeOneBlockRecords(j);
             Generation g1 = j.seal();
             long released = Files.size(live.resolve(LogFormat.fileName(1)));
             base1 = applyGeneration(g1, base0);

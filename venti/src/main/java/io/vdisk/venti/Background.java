@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Java has no call for it and ignores {@link Thread#setPriority} on Linux, where one thread's
  * nice value is {@code setpriority(PRIO_PROCESS, tid)}; {@code renice -p TID} makes that call.
  * Raising one's own nice value needs no privilege. Where there is no {@code /proc/thread-self}
- * or no {@code renice}, the threads keep the normal priority.
+ * or no {@code renice}, the threads keep the normal priority. Linux gives a new thread its
+ * creator's nice value, so request work must not start its threads from one of these.
  */
 public final class Background {
     private static final System.Logger LOG = System.getLogger(Background.class.getName());

@@ -68,9 +68,6 @@ public final class DiskBlockStore implements BlockStore {
      */
     private static final ThreadLocal<ByteBuffer> READ_BUFFER = ThreadLocal
         .withInitial(() -> ByteBuffer.allocateDirect(ArenaRecord.HEADER_SIZE + SPECULATIVE_READ));
-    /** Per reader thread: the cached blocks {@link #readRun} found, before it copies them. */
-    private static final ThreadLocal<byte[][]> RUN_BLOCKS = ThreadLocal
-        .withInitial(() -> new byte[64][]);
     private static final byte[] NO_BYTES = new byte[0];
     /** Batches of new entries that may pile up behind a running index commit. */
     private static final int COMMIT_BACKLOG = 4;
@@ -560,21 +557,13 @@ public final class DiskBlockStore implements BlockStore {
     @Override
     public void readRun(Score[] scores, int count, BlockType type, ByteBuffer dst, int size)
         throws IOException {
-        byte[][] found = RUN_BLOCKS.get();
-        if (found.length < count) {
-            found = new byte[count][];
-            RUN_BLOCKS.set(found);
-        }
+        byte[][] found = new byte[count][];
         for (int i = 0; i < count; i++)
             found[i] = scores[i].isZero() ? NO_BYTES : cache.get(scores[i]);
-        try {
-            for (int i = 0; i < count; i++) {
-                byte[] b = found[i];
-                if (b == null) b = verified(scores[i], type, size);
-                BlockStore.putInto(scores[i], type, b, dst, size);
-            }
-        } finally {
-            java.util.Arrays.fill(found, 0, count, null); // hold no evicted block alive
+        for (int i = 0; i < count; i++) {
+            byte[] b = found[i];
+            if (b == null) b = verified(scores[i], type, size);
+            BlockStore.putInto(scores[i], type, b, dst, size);
         }
     }
 

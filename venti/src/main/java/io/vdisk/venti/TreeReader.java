@@ -86,10 +86,11 @@ public final class TreeReader {
                 }
                 if (in == 0 && n - done >= dsize) {
                     // whole blocks under this parent go to the store as one run
-                    int run = (int) Math.min((n - done) / dsize, fanout - index % fanout);
+                    int child = (int) (index % fanout);
+                    int run = (int) Math.min((n - done) / dsize, fanout - child);
                     Score[] scores = new Score[run];
                     for (int i = 0; i < run; i++)
-                        scores[i] = childScore(parent, (int) ((index + i) % fanout));
+                        scores[i] = childScore(parent, child + i);
                     store.readRun(scores, run, entry.type().leaf(), dst, dsize);
                     done += run * dsize;
                     continue;

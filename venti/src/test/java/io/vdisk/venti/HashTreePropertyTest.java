@@ -87,13 +87,18 @@ class HashTreePropertyTest {
         TreeReader reader = new TreeReader(store, entry);
         int fanout = TreeShape.fanout(PSIZE);
         for (int i = 0; i < 7; i++) {
-            int at = rnd.nextInt(model.length + 1);
-            int len = rnd.nextInt(3 * DSIZE);
-            if (i >= 4) {
+            int at;
+            int len;
+            if (i < 4) {
+                at = rnd.nextInt(model.length + 1);
+                len = rnd.nextInt(3 * DSIZE);
+            } else if (i < 6) {
                 // block-aligned, spanning level-1 pointer blocks: whole blocks go as runs
                 at = rnd.nextInt(model.length / DSIZE + 1) * DSIZE;
-                len = i == 6 ? model.length : rnd.nextInt(2 * fanout * DSIZE + 1);
-                if (i == 6) at = 0;
+                len = rnd.nextInt(2 * fanout * DSIZE + 1);
+            } else {
+                at = 0;
+                len = model.length;
             }
             byte[] got = new byte[len];
             int n = reader.read(at, got, 0, len);
