@@ -388,8 +388,14 @@ public final class DiskBlockStore implements BlockStore {
             ensureOpen();
             if (filter.mightContain(score) && index.get(score) >= 0)
                 return score;
-            while (commitRunning && sinceCommit >= COMMIT_BACKLOG * options.indexCommitRecords())
-                awaitCommit();
+            if (backlogged()) {
+                while (backlogged())
+                    awaitCommit();
+                // the wait let go of appendLock: another writer may have stored this block
+                ensureOpen();
+                if (filter.mightContain(score) && index.get(score) >= 0)
+                    return score;
+            }
             if (commitFailure != null)
                 throw new IOException(dir + ": index commit failed", commitFailure);
             if (current.end() + r.totalSize() > options.maxArenaSize()
@@ -412,6 +418,11 @@ public final class DiskBlockStore implements BlockStore {
                 writebackInBackground();
         }
         return score;
+    }
+
+    /** Whether writers must wait for the running commit: entries pile up behind it. */
+    private boolean backlogged() {
+        return commitRunning && sinceCommit >= COMMIT_BACKLOG * options.indexCommitRecords();
     }
 
     /** Waits on appendLock for the running background commit to end. Holds appendLock. */
