@@ -1,6 +1,7 @@
 package io.vdisk.image;
 
 import io.vdisk.venti.BlockStore;
+import io.vdisk.venti.Gather;
 import io.vdisk.venti.Score;
 import io.vdisk.venti.TreeReader;
 import io.vdisk.venti.VtEntry;
@@ -80,17 +81,24 @@ public final class Image {
      * @return bytes read, 0 at or past the end
      */
     public int read(long offset, ByteBuffer dst) throws IOException {
+        return read(offset, dst.remaining(), Gather.into(dst));
+    }
+
+    /**
+     * Gathers up to {@code len} bytes at {@code offset} into {@code out}; fewer only at the end
+     * of the disk.
+     *
+     * @return bytes read, 0 at or past the end
+     */
+    public int read(long offset, int len, Gather out) throws IOException {
         if (offset < 0)
             throw new IndexOutOfBoundsException("offset " + offset);
-        int n = (int) Math.max(0, Math.min(dst.remaining(), size() - offset));
-        int limit = dst.limit();
+        int n = (int) Math.max(0, Math.min(len, size() - offset));
         int done = 0;
         while (done < n) {
             Extent x = extentAt(offset + done);
             int chunk = (int) Math.min(n - done, x.end() - offset - done);
-            dst.limit(dst.position() + chunk);
-            int got = readers[x.entry()].read(offset + done - x.offset(), dst);
-            dst.limit(limit);
+            int got = readers[x.entry()].read(offset + done - x.offset(), chunk, out);
             if (got != chunk)
                 throw new ImageFormatException("image " + root.score().abbreviated(12)
                     + ": entry " + x.entry() + " ends early at disk offset " + offset + done);

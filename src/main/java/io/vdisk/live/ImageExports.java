@@ -4,6 +4,7 @@ import io.vdisk.image.History;
 import io.vdisk.image.Image;
 import io.vdisk.image.ImageRoot;
 import io.vdisk.image.VdiskFile;
+import io.vdisk.venti.Gather;
 import io.vdisk.nbd.NbdExport;
 import io.vdisk.nbd.NbdExports;
 import java.io.IOException;
@@ -87,6 +88,11 @@ public final class ImageExports implements NbdExports {
         }
 
         @Override
+        public void read(long offset, int length, Gather out) throws IOException {
+            img.read(offset, length, out);
+        }
+
+        @Override
         public void write(long offset, ByteBuffer... src) throws IOException {
             img.write(offset, src);
         }
@@ -146,6 +152,11 @@ public final class ImageExports implements NbdExports {
         @Override
         public void read(long offset, ByteBuffer dst) throws IOException {
             reader.read(offset, dst);
+        }
+
+        @Override
+        public void read(long offset, int length, Gather out) throws IOException {
+            reader.read(offset, length, out);
         }
 
         @Override

@@ -6,6 +6,7 @@ import io.vdisk.image.ImageCommit;
 import io.vdisk.image.ImageRoot;
 import io.vdisk.image.Kind;
 import io.vdisk.image.VdiskFile;
+import io.vdisk.venti.Gather;
 import io.vdisk.journal.Generation;
 import io.vdisk.journal.Journal;
 import io.vdisk.journal.JournalOptions;
@@ -91,6 +92,12 @@ public final class LiveImage implements AutoCloseable {
     public void read(long offset, ByteBuffer dst) throws IOException {
         journal.read(offset, dst);
         ZeroTruncation.fill(dst, dst.remaining());
+    }
+
+    /** Gathers {@code length} bytes at {@code offset} into {@code out}; zeros past the end. */
+    public void read(long offset, int length, Gather out) throws IOException {
+        int n = journal.read(offset, length, out);
+        out.zeros(length - Math.max(0, n));
     }
 
     public void write(long offset, byte[] src, int off, int len) throws IOException {

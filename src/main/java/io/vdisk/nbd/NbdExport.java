@@ -1,5 +1,6 @@
 package io.vdisk.nbd;
 
+import io.vdisk.venti.Gather;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -18,6 +19,14 @@ public interface NbdExport extends AutoCloseable {
 
     /** Fills {@code dst} from its position to its limit with the bytes at {@code offset}. */
     void read(long offset, ByteBuffer dst) throws IOException;
+
+    /**
+     * Gathers the {@code length} bytes at {@code offset} into {@code out}; an export may share
+     * cached bytes rather than copy them.
+     */
+    default void read(long offset, int length, Gather out) throws IOException {
+        read(offset, out.fill(length));
+    }
 
     /** Writes the bytes of {@code src}'s buffers (each position to limit, in order) at {@code offset}. */
     void write(long offset, ByteBuffer... src) throws IOException;

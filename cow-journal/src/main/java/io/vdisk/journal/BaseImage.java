@@ -1,5 +1,6 @@
 package io.vdisk.journal;
 
+import io.vdisk.venti.Gather;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -17,6 +18,11 @@ public interface BaseImage {
      * {@code offset}; bytes at or past {@link #size()} read as zeros.
      */
     void read(long offset, ByteBuffer dst) throws IOException;
+
+    /** As {@link #read(long, ByteBuffer)}, {@code length} bytes into {@code out}. */
+    default void read(long offset, int length, Gather out) throws IOException {
+        read(offset, out.fill(length));
+    }
 
     /** An all-zero base of the given size (a fresh, never-written disk). */
     static BaseImage zeros(long size) {

@@ -6,6 +6,7 @@ import io.vdisk.journal.internal.JournalDirectory;
 import io.vdisk.journal.internal.Layers;
 import io.vdisk.journal.internal.LogFormat;
 import io.vdisk.journal.internal.SealedGeneration;
+import io.vdisk.venti.Gather;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -256,6 +257,16 @@ public final class Journal implements AutoCloseable {
      * @return bytes read, or -1 if {@code offset} is at or past the end of the image
      */
     public int read(long offset, ByteBuffer dst) throws IOException {
+        return read(offset, dst.remaining(), Gather.into(dst));
+    }
+
+    /**
+     * Gathers up to {@code length} bytes at {@code offset} into {@code out}, up to the image
+     * size.
+     *
+     * @return bytes read, or -1 if {@code offset} is at or past the end of the image
+     */
+    public int read(long offset, int length, Gather out) throws IOException {
         if (offset < 0) {
             throw new IllegalArgumentException("negative offset");
         }
@@ -264,11 +275,10 @@ public final class Journal implements AutoCloseable {
             ensureOpen();
             long size = active.size();
             if (offset >= size) {
-                return dst.hasRemaining() ? -1 : 0;
+                return length > 0 ? -1 : 0;
             }
-            int n = (int) Math.min(dst.remaining(), size - offset);
-            Layers.read(layers(), base, blockSize, offset, dst.slice(dst.position(), n));
-            dst.position(dst.position() + n);
+            int n = (int) Math.min(length, size - offset);
+            Layers.read(layers(), base, blockSize, offset, n, out);
             return n;
         } finally {
             state.readLock().unlock();

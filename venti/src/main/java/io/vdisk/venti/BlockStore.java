@@ -76,6 +76,15 @@ public interface BlockStore extends AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #readRun(Score[], int, BlockType, ByteBuffer, int)}, into {@code out}: a store
+     * with a cache may share its cached bytes instead of copying them.
+     */
+    default void readRun(Score[] scores, int count, BlockType type, int size, Gather out)
+        throws IOException {
+        readRun(scores, count, type, out.fill(count * size), size);
+    }
+
     /** Puts a block's truncated bytes {@code b} into {@code dst} and restores its tail. */
     static void putInto(Score score, BlockType type, byte[] b, ByteBuffer dst, int size)
         throws CorruptBlockException {

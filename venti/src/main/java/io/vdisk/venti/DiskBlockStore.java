@@ -3,6 +3,7 @@ package io.vdisk.venti;
 import io.vdisk.venti.internal.Arena;
 import io.vdisk.venti.internal.ArenaRecord;
 import io.vdisk.venti.internal.BlockCache;
+import io.vdisk.venti.internal.SlabCache;
 import io.vdisk.venti.internal.CorruptStoreException;
 import io.vdisk.venti.internal.ScoreFilter;
 import io.vdisk.venti.internal.ScoreIndex;
@@ -47,8 +48,11 @@ import net.jpountz.lz4.LZ4FastDecompressor;
  * {@value #COMMIT_BACKLOG} batches behind. Arenas are forced before a newer one is created.
  *
  * <p><b>Reads</b> take one pread for header and payload, decompress, and hash the result against
- * the score. Blocks that verified stay in a {@link BlockCache} within a byte budget, so a hot
- * block is read and hashed once per process; {@link #verify} always reads the arenas.
+ * the score. Blocks that verified stay cached within a byte budget, so a hot block is read and
+ * hashed once per process: data blocks in a {@link SlabCache} of direct memory, whose slices
+ * {@link #readRun(Score[], int, BlockType, int, Gather)} hands out without a copy, and the
+ * other blocks (pointers, directories, roots) in a {@link BlockCache} of arrays, an eighth of
+ * the budget. {@link #verify} always reads the arenas.
  *
  * <p><b>Recovery on open.</b> Records past the checkpoint are read again, verified and indexed. In
  * the last arena the first record that does not verify is a torn tail and is cut off; in an
@@ -115,6 +119,7 @@ public final class DiskBlockStore implements BlockStore {
     private final ScoreIndex index;
     private final ScoreFilter filter;
     private final BlockCache cache;
+    private final SlabCache data;
     private final LZ4Compressor compressor = LZ4Factory.fastestInstance().fastCompressor();
     private final LZ4FastDecompressor decompressor = LZ4Factory.fastestInstance()
         .fastDecompressor();
@@ -159,7 +164,8 @@ public final class DiskBlockStore implements BlockStore {
         this.index = index;
         this.arenas = arenas.toArray(new Arena[0]);
         this.filter = filter;
-        this.cache = new BlockCache(options.cacheBytes());
+        this.cache = new BlockCache(options.cacheBytes() / 8);
+        this.data = new SlabCache(options.cacheBytes() - options.cacheBytes() / 8);
     }
 
     public static DiskBlockStore open(Path dir) throws IOException {
@@ -551,31 +557,147 @@ public final class DiskBlockStore implements BlockStore {
     @Override
     public void read(Score score, BlockType type, byte[] dst, int off, int size)
         throws IOException {
-        BlockStore.extendInto(score, type, verified(score, type, size), dst, off, size);
+        if (score.isZero() || type.isPointer()) {
+            BlockStore.extendInto(score, type, verified(score, type, size), dst, off, size);
+            return;
+        }
+        SlabCache.Entry e = data.pinned(score);
+        if (e == null) e = cachedData(score, type, size);
+        if (e == null) {
+            BlockStore.extendInto(score, type, load(score, type, size), dst, off, size);
+            return;
+        }
+        try {
+            checkFits(score, type, e.length(), size);
+            SlabCache.copy(e, dst, off);
+        } finally {
+            SlabCache.unpin(e);
+        }
+        ZeroTruncation.extend(type, dst, off, e.length(), size);
     }
 
     @Override
     public void read(Score score, BlockType type, ByteBuffer dst, int size) throws IOException {
-        BlockStore.putInto(score, type, verified(score, type, size), dst, size);
+        readRun(new Score[]{score}, 1, type, size, Gather.into(dst));
     }
 
-    /**
-     * Looks every block up in the cache before copying any: each lookup is a chain of dependent
-     * loads that misses the CPU cache (table slot, node, key, array), and with no copy between
-     * them the chains of neighbouring blocks overlap. Interleaved with 4 KiB copies they ran one
-     * at a time and cost as much as the copies.
-     */
     @Override
     public void readRun(Score[] scores, int count, BlockType type, ByteBuffer dst, int size)
         throws IOException {
-        byte[][] found = new byte[count][];
-        for (int i = 0; i < count; i++)
-            found[i] = scores[i].isZero() ? NO_BYTES : cache.get(scores[i]);
-        for (int i = 0; i < count; i++) {
-            byte[] b = found[i];
-            if (b == null) b = verified(scores[i], type, size);
-            BlockStore.putInto(scores[i], type, b, dst, size);
+        readRun(scores, count, type, size, Gather.into(dst));
+    }
+
+    /**
+     * Looks every block up in the cache before touching any bytes: each lookup is a chain of
+     * dependent loads that misses the CPU cache (table slot, node, key), and with nothing in
+     * between the chains of neighbouring blocks overlap. Neighbours that sit next to each other
+     * in a slab, as blocks first read in order do, go out as one slice under one pin.
+     */
+    @Override
+    public void readRun(Score[] scores, int count, BlockType type, int size, Gather out)
+        throws IOException {
+        if (type.isPointer()) {
+            BlockStore.super.readRun(scores, count, type, size, out);
+            return;
         }
+        SlabCache.Entry[] found = new SlabCache.Entry[count]; // each pinned until handed on
+        for (int i = 0; i < count; i++)
+            found[i] = scores[i].isZero() ? null : data.pinned(scores[i]);
+        Run run = new Run(out);
+        int i = 0;
+        try {
+            for (; i < count; i++) {
+                Score s = scores[i];
+                if (s.isZero()) {
+                    run.end();
+                    out.zeros(size);
+                    continue;
+                }
+                SlabCache.Entry e = found[i];
+                found[i] = null;
+                if (e == null) e = cachedData(s, type, size);
+                if (e == null) { // too big to cache
+                    run.end();
+                    byte[] b = load(s, type, size);
+                    checkFits(s, type, b.length, size);
+                    out.fill(size).put(b);
+                    out.zeros(size - b.length);
+                    continue;
+                }
+                run.add(e, s, type, size);
+            }
+            run.end();
+        } finally {
+            run.abandon();
+            for (; i < count; i++)
+                if (found[i] != null) SlabCache.unpin(found[i]);
+        }
+    }
+
+    /** Cached blocks adjacent in one slab, gathered as one slice under the first one's pin. */
+    private static final class Run {
+        private final Gather out;
+        private SlabCache.Entry first;
+        private SlabCache.Entry last;
+        private int bytes;
+
+        Run(Gather out) {
+            this.out = out;
+        }
+
+        /** Adds {@code e}, pinned; the run takes the pin over. */
+        void add(SlabCache.Entry e, Score s, BlockType type, int size) throws IOException {
+            if (e.length() > size) {
+                SlabCache.unpin(e);
+                checkFits(s, type, e.length(), size);
+            }
+            if (first != null && e.follows(last)) {
+                SlabCache.unpin(e); // first's pin holds the slab
+                bytes += e.length();
+            } else {
+                end();
+                first = e;
+                bytes = e.length();
+            }
+            last = e;
+            if (e.length() < size) { // its zero tail ends the run
+                end();
+                out.zeros(size - e.length());
+            }
+        }
+
+        /** Hands the run and its pin to the gatherer. */
+        void end() {
+            if (first == null) return;
+            SlabCache.Entry e = first;
+            first = null;
+            out.share(SlabCache.slice(e, bytes), SlabCache.unpinner(e));
+        }
+
+        /** Unpins a run not handed on (after a failure). */
+        void abandon() {
+            if (first != null) SlabCache.unpin(first);
+            first = null;
+        }
+    }
+
+    private static void checkFits(Score score, BlockType type, int length, int size)
+        throws CorruptBlockException {
+        if (length > size) {
+            throw new CorruptBlockException("block " + score + " of type " + type + " holds "
+                + length + " bytes where at most " + size + " are expected");
+        }
+    }
+
+    /**
+     * A data block of at most {@code size} bytes read, verified and cached, its slab pinned;
+     * null, having read nothing, if blocks of that size are not cached.
+     */
+    private SlabCache.Entry cachedData(Score score, BlockType type, int size) throws IOException {
+        if (!data.fits(size)) return null;
+        byte[] block = load(score, type, size);
+        checkFits(score, type, block.length, size);
+        return data.put(score, block, 0, block.length);
     }
 
     /**

@@ -60,17 +60,29 @@ public final class TreeReader {
      * @return bytes read, 0 at or past the end
      */
     public int read(long offset, ByteBuffer dst) throws IOException {
+        return read(offset, dst.remaining(), Gather.into(dst));
+    }
+
+    /**
+     * Reads up to {@code len} bytes at {@code offset} into {@code out}; fewer only at the end of
+     * the stream. Whole blocks are shared from the store's cache where it has one.
+     *
+     * @return bytes read, 0 at or past the end
+     */
+    public int read(long offset, int len, Gather out) throws IOException {
         if (offset < 0)
             throw new IllegalArgumentException("offset " + offset);
         if (offset >= entry.size())
             return 0;
-        int n = (int) Math.min(dst.remaining(), entry.size() - offset);
+        int n = (int) Math.min(len, entry.size() - offset);
         int dsize = entry.dsize();
+        BlockType leaf = entry.type().leaf();
         int done = 0;
         byte[] block = null;
         // the level-1 pointer block of the blocks being read, fetched once per fanout blocks
         long parentIndex = -1;
         byte[] parent = null;
+        Score[] one = new Score[1];
         while (done < n) {
             long pos = offset + done;
             long index = pos / dsize;
@@ -91,21 +103,22 @@ public final class TreeReader {
                     Score[] scores = new Score[run];
                     for (int i = 0; i < run; i++)
                         scores[i] = childScore(parent, child + i);
-                    store.readRun(scores, run, entry.type().leaf(), dst, dsize);
+                    store.readRun(scores, run, leaf, dsize, out);
                     done += run * dsize;
                     continue;
                 }
                 s = childScore(parent, (int) (index % fanout));
             }
             if (s.isZero()) {
-                ZeroTruncation.fill(dst, chunk);
+                out.zeros(chunk);
             } else if (in == 0 && chunk == dsize) {
-                store.read(s, entry.type().leaf(), dst, dsize);
+                one[0] = s;
+                store.readRun(one, 1, leaf, dsize, out);
             } else {
                 if (block == null)
                     block = new byte[dsize];
-                store.read(s, entry.type().leaf(), block, 0, dsize);
-                dst.put(block, in, chunk);
+                store.read(s, leaf, block, 0, dsize);
+                out.fill(chunk).put(block, in, chunk);
             }
             done += chunk;
         }

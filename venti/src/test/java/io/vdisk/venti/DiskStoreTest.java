@@ -292,4 +292,84 @@ class DiskStoreTest {
             assertEquals(List.of(), s.verify(null));
         }
     }
+
+    /** Records what a read gathers: its bytes, its shared pieces, their releases still due. */
+    private static final class Recorder implements Gather {
+        private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        private final List<Runnable> releases = new ArrayList<>();
+        private java.nio.ByteBuffer filled; // written by the reader until its next call
+        int shared;
+        int unreleased;
+
+        @Override
+        public void share(java.nio.ByteBuffer piece, Runnable release) {
+            takeFilled();
+            assertTrue(piece.isReadOnly(), "a shared piece must be read-only");
+            byte[] b = new byte[piece.remaining()];
+            piece.duplicate().get(b);
+            bytes.writeBytes(b);
+            if (release == NO_RELEASE) return; // zeros
+            shared++;
+            unreleased++;
+            releases.add(() -> {
+                release.run();
+                unreleased--;
+            });
+        }
+
+        @Override
+        public java.nio.ByteBuffer fill(int n) {
+            takeFilled();
+            filled = java.nio.ByteBuffer.allocate(n);
+            return filled;
+        }
+
+        private void takeFilled() {
+            if (filled != null) bytes.writeBytes(filled.array());
+            filled = null;
+        }
+
+        /** The bytes gathered; runs the releases, as a socket would once it sent them. */
+        byte[] done() {
+            takeFilled();
+            releases.forEach(Runnable::run);
+            releases.clear();
+            return bytes.toByteArray();
+        }
+    }
+
+    @Test
+    void aRunOfCachedNeighboursIsSharedAsOneSliceAndReleased() throws Exception {
+        int size = 4096;
+        Random rnd = new Random(9);
+        try (DiskBlockStore s = DiskBlockStore.open(tmp.resolve("s"))) {
+            byte[] expected = new byte[12 * size];
+            Score[] scores = new Score[12];
+            for (int i = 0; i < 12; i++) {
+                byte[] b = new byte[size];
+                // block 5 is zero-truncated, block 8 all zeros, the rest full
+                int n = i == 5 ? 1000 : i == 8 ? 0 : size;
+                for (int k = 0; k < n; k++)
+                    b[k] = (byte) (1 + rnd.nextInt(255));
+                System.arraycopy(b, 0, expected, i * size, size);
+                scores[i] = s.put(BlockType.DATA, b);
+            }
+            assertTrue(scores[8].isZero());
+            for (int pass = 0; pass < 2; pass++) { // cold (loads in order), then warm
+                Recorder r = new Recorder();
+                s.readRun(scores, 12, BlockType.DATA, size, r);
+                assertEquals(r.shared, r.unreleased);
+                assertArrayEquals(expected, r.done());
+                assertEquals(0, r.unreleased);
+                // 0-5 (5's tail ends it), 6-7, 9-11: the zeros break the runs
+                assertEquals(3, r.shared, "pass " + pass);
+            }
+            // and copied into a buffer, as every other reader has it
+            java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocateDirect(12 * size);
+            s.readRun(scores, 12, BlockType.DATA, dst, size);
+            byte[] got = new byte[12 * size];
+            dst.flip().get(got);
+            assertArrayEquals(expected, got);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package io.vdisk.journal.internal;
 
 import io.vdisk.journal.BaseImage;
+import io.vdisk.venti.Gather;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -22,13 +23,19 @@ public final class Layers {
     /** Fills {@code dst} (position to limit) with the image bytes at {@code offset}. */
     public static void read(GenerationLog[] layers, BaseImage base, int blockSize, long offset,
         ByteBuffer dst) throws IOException {
+        read(layers, base, blockSize, offset, dst.remaining(), Gather.into(dst));
+    }
+
+    /** Gathers the {@code length} image bytes at {@code offset} into {@code out}. */
+    public static void read(GenerationLog[] layers, BaseImage base, int blockSize, long offset,
+        int length, Gather out) throws IOException {
         long pos = offset;
+        long end = offset + length;
         long runStart = -1; // image offset where a pending base run begins
-        int runDst = 0;
-        while (dst.hasRemaining()) {
+        while (pos < end) {
             long block = pos / blockSize;
             int inBlock = (int) (pos % blockSize);
-            int n = Math.min(blockSize - inBlock, dst.remaining());
+            int n = (int) Math.min(blockSize - inBlock, end - pos);
             GenerationLog owner = null;
             long where = 0;
             boolean zero = false;
@@ -46,27 +53,22 @@ public final class Layers {
                 }
             }
             if (owner == null && !zero) {
-                if (runStart < 0) {
-                    runStart = pos;
-                    runDst = dst.position();
-                }
+                if (runStart < 0) runStart = pos;
             } else {
                 if (runStart >= 0) {
-                    base.read(runStart, dst.slice(runDst, dst.position() - runDst));
+                    base.read(runStart, (int) (pos - runStart), out);
                     runStart = -1;
                 }
-                ByteBuffer part = dst.slice(dst.position(), n);
                 if (zero) {
-                    fillZeros(part);
+                    out.zeros(n);
                 } else {
-                    owner.readPayload(where + inBlock, part);
+                    owner.readPayload(where + inBlock, out.fill(n));
                 }
             }
-            dst.position(dst.position() + n);
             pos += n;
         }
         if (runStart >= 0) {
-            base.read(runStart, dst.slice(runDst, dst.position() - runDst));
+            base.read(runStart, (int) (end - runStart), out);
         }
     }
 

@@ -1,0 +1,116 @@
+package io.vdisk.venti.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vdisk.venti.Score;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class SlabCacheTest {
+    private static final int SLAB = 64 << 10; // the smallest slab: budgets under 512 KiB get it
+    private static final int BLOCK = 4096;
+
+    private static byte[] block(int i) {
+        byte[] b = new byte[BLOCK];
+        Arrays.fill(b, (byte) (i * 7 + 1));
+        b[0] = (byte) (i >> 8);
+        return b;
+    }
+
+    private static Score score(int i) {
+        byte[] b = block(i);
+        return Score.hash(b, 0, b.length);
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    /** Puts block i and drops the caller's pin, as a reader done with it would. */
+    private static SlabCache.Entry putAndUnpin(SlabCache c, int i) {
+        SlabCache.Entry e = c.put(score(i), block(i), 0, BLOCK);
+        SlabCache.unpin(e);
+        return e;
+    }
+
+    @Test
+    void blocksPutOneAfterAnotherAreOneSlice() {
+        SlabCache c = new SlabCache(4L * SLAB);
+        SlabCache.Entry a = putAndUnpin(c, 1);
+        SlabCache.Entry b = putAndUnpin(c, 2);
+        assertTrue(b.follows(a));
+        assertFalse(a.follows(b));
+        SlabCache.Entry p = c.pinned(score(1));
+        assertNotNull(p);
+        ByteBuffer both = SlabCache.slice(p, 2 * BLOCK);
+        assertTrue(both.isReadOnly());
+        byte[] expected = new byte[2 * BLOCK];
+        System.arraycopy(block(1), 0, expected, 0, BLOCK);
+        System.arraycopy(block(2), 0, expected, BLOCK, BLOCK);
+        assertTrue(Arrays.equals(expected, bytes(both)));
+        SlabCache.unpin(p);
+    }
+
+    @Test
+    void staysWithinBudgetDroppingTheOldestSlab() {
+        SlabCache c = new SlabCache(4L * SLAB);
+        int perSlab = SLAB / BLOCK;
+        for (int i = 0; i < 10 * perSlab; i++)
+            putAndUnpin(c, i);
+        assertTrue(c.bytes() <= 4L * SLAB, "over budget: " + c.bytes());
+        assertNull(c.pinned(score(0)), "the oldest slab should be gone");
+        SlabCache.Entry newest = c.pinned(score(10 * perSlab - 1));
+        assertNotNull(newest);
+        SlabCache.unpin(newest);
+    }
+
+    @Test
+    void aPinnedSlabKeepsItsBytesAfterEvictionAndIsReusedOnlyOnceUnpinned() {
+        SlabCache c = new SlabCache(2L * SLAB);
+        int perSlab = SLAB / BLOCK;
+        SlabCache.Entry held = c.put(score(0), block(0), 0, BLOCK); // stays pinned
+        ByteBuffer view = SlabCache.slice(held, BLOCK);
+        for (int i = 1; i < 6 * perSlab; i++)
+            putAndUnpin(c, i);
+        assertNull(c.pinned(score(0)), "evicted");
+        assertTrue(Arrays.equals(block(0), bytes(view)), "a pinned slab's memory was reused");
+        long spare = c.spareBytes();
+        SlabCache.unpin(held);
+        assertEquals(Math.min(spare + SLAB, 4L * SLAB), c.spareBytes());
+        // an entry looked up before its slab went can no longer be pinned, even once the memory
+        // serves a new slab
+        for (int i = 0; i < 6 * perSlab; i++)
+            putAndUnpin(c, 1000 + i);
+        assertNull(c.pinned(score(5)));
+        assertThrows(IllegalStateException.class, () -> SlabCache.unpin(held));
+    }
+
+    @Test
+    void aBlockPutTwiceIsStoredOnce() {
+        SlabCache c = new SlabCache(4L * SLAB);
+        SlabCache.Entry a = putAndUnpin(c, 3);
+        SlabCache.Entry b = putAndUnpin(c, 3);
+        assertTrue(a == b);
+        SlabCache.Entry next = putAndUnpin(c, 4);
+        assertTrue(next.follows(a), "the second put took no room");
+    }
+
+    @Test
+    void offOrTooBigCachesNothing() {
+        SlabCache off = new SlabCache(0);
+        assertFalse(off.fits(1));
+        assertNull(off.put(score(1), block(1), 0, BLOCK));
+        assertNull(off.pinned(score(1)));
+        SlabCache c = new SlabCache(4L * SLAB);
+        assertFalse(c.fits(SLAB / 4 + 1));
+        assertNull(c.put(score(1), new byte[SLAB / 4 + 1], 0, SLAB / 4 + 1));
+    }
+}
