@@ -690,17 +690,6 @@ public final class DiskBlockStore implements BlockStore {
     }
 
     /**
-     * A data block of at most {@code size} bytes read, verified and cached, its slab pinned;
-     * null, having read nothing, if blocks of that size are not cached.
-     */
-    private SlabCache.Entry cachedData(Score score, BlockType type, int size) throws IOException {
-        if (!data.fits(size)) return null;
-        byte[] block = load(score, type, size);
-        checkFits(score, type, block.length, size);
-        return data.put(score, block, 0, block.length);
-    }
-
-    /**
      * The block's bytes from the cache, or read, verified and then cached. The array is shared:
      * never hand it out.
      */
@@ -721,6 +710,26 @@ public final class DiskBlockStore implements BlockStore {
      *     for every 4 KiB block copied four times the data out of the page cache.
      */
     private byte[] load(Score score, BlockType type, int sizeHint) throws IOException {
+        Located at = locate(score, type, sizeHint);
+        ByteBuffer first = READ_BUFFER.get();
+        if (first.remaining() >= at.record.stored()) {
+            byte[] raw = new byte[at.record.stored()];
+            first.get(raw);
+            return decode(at.arena, at.pos, at.record, raw);
+        }
+        return readPayload(at.arena, at.pos, at.record);
+    }
+
+    /** A record found through the index, its header checked. */
+    private record Located(Arena arena, long pos, ArenaRecord record) {
+    }
+
+    /**
+     * Finds the block's record and reads its header, and as much of its payload as
+     * {@code sizeHint} suggests, into this thread's {@link #READ_BUFFER}; that buffer is left
+     * positioned at the payload.
+     */
+    private Located locate(Score score, BlockType type, int sizeHint) throws IOException {
         long addr = index.get(score);
         if (addr < 0)
             throw new MissingBlockException(score, type);
@@ -747,12 +756,62 @@ public final class DiskBlockStore implements BlockStore {
             throw new CorruptBlockException(arena.path() + " offset " + pos + ": record holds "
                 + r.score() + " but the index says " + score);
         }
-        if (first.remaining() >= r.stored()) {
-            byte[] raw = new byte[r.stored()];
-            first.get(raw);
-            return decode(arena, pos, r, raw);
+        return new Located(arena, pos, r);
+    }
+
+    /**
+     * Reads, decompresses and verifies a data block straight into room reserved in the slab
+     * cache, with no array in between; null, having read nothing, if blocks of {@code size}
+     * bytes are not cached.
+     *
+     * @return the block's entry, its slab pinned
+     */
+    private SlabCache.Entry cachedData(Score score, BlockType type, int size) throws IOException {
+        if (!data.fits(size)) return null;
+        Located at = locate(score, type, size);
+        ArenaRecord r = at.record;
+        checkFits(score, type, r.length(), size);
+        SlabCache.Entry e = data.reserve(score, r.length());
+        boolean done = false;
+        try {
+            ByteBuffer room = SlabCache.room(e);
+            ByteBuffer first = READ_BUFFER.get();
+            ByteBuffer payload = first;
+            if (first.remaining() < r.stored()) {
+                payload = ByteBuffer.allocateDirect(r.stored());
+                at.arena.read(payload, at.pos + ArenaRecord.HEADER_SIZE);
+                if (payload.hasRemaining()) {
+                    throw new CorruptBlockException(where(at.arena, at.pos, r) + " is truncated ("
+                        + payload.position() + " of " + r.stored() + " bytes)");
+                }
+                payload.flip();
+            }
+            payload.limit(payload.position() + r.stored());
+            if (r.compression() == ArenaRecord.COMPRESSION_LZ4) {
+                try {
+                    int used = decompressor.decompress(payload, payload.position(), room, 0,
+                        r.length());
+                    if (used != r.stored()) {
+                        throw new CorruptBlockException(where(at.arena, at.pos, r) + " has "
+                            + (r.stored() - used) + " stray bytes after its compressed data");
+                    }
+                } catch (net.jpountz.lz4.LZ4Exception e2) {
+                    throw new CorruptBlockException(where(at.arena, at.pos, r)
+                        + " does not decompress: " + e2.getMessage());
+                }
+            } else {
+                room.put(0, payload, payload.position(), r.stored());
+            }
+            Score actual = Score.hash(room);
+            if (!actual.equals(r.score())) {
+                throw new CorruptBlockException(where(at.arena, at.pos, r)
+                    + " does not match its score (stored bytes hash to " + actual + ")");
+            }
+            done = true;
+            return data.publish(e);
+        } finally {
+            if (!done) SlabCache.unpin(e);
         }
-        return readPayload(arena, pos, r);
     }
 
     /** Reads, decompresses and verifies a record's block. */

@@ -159,10 +159,47 @@ class DiskStoreTest {
             assertTrue(e.getMessage().contains(arena.toString()), e.getMessage());
             assertTrue(e.getMessage().contains("offset " + victimOffset), e.getMessage());
             assertTrue(e.getMessage().contains(victim.toHex()), e.getMessage());
+            // the data paths, which decode into the slab cache, refuse it alike, every time
+            for (int i = 0; i < 2; i++) {
+                CorruptBlockException r = assertThrows(CorruptBlockException.class,
+                    () -> s.readRun(new Score[]{victim}, 1, BlockType.DATA,
+                        java.nio.ByteBuffer.allocate(4096), 4096));
+                assertEquals(e.getMessage(), r.getMessage());
+                assertThrows(CorruptBlockException.class,
+                    () -> s.read(victim, BlockType.DATA, new byte[4096], 0, 4096));
+            }
             List<String> problems = s.verify(null);
             assertEquals(1, problems.size(), problems.toString());
             assertTrue(problems.get(0).contains("offset " + victimOffset));
             assertTrue(problems.get(0).contains(victim.toHex()));
+        }
+    }
+
+    @Test
+    void aDamagedCompressedBlockIsRefusedOnTheCachedReadPath() throws Exception {
+        Path dir = tmp.resolve("s");
+        byte[] text = "compressible text, ".repeat(200).getBytes(); // 3800 bytes
+        Score victim;
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            victim = s.put(BlockType.DATA, text);
+            assertTrue(s.stats().storedBytes() < text.length / 4, "should be stored compressed");
+        }
+        Path arena = dir.resolve("arena-000000.vda");
+        long records = Files.size(arena);
+        try (RandomAccessFile f = new RandomAccessFile(arena.toFile(), "rw")) {
+            // the record is the arena's only one; its payload ends the file
+            long at = records - 4;
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x40);
+        }
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            CorruptBlockException e = assertThrows(CorruptBlockException.class,
+                () -> s.readRun(new Score[]{victim}, 1, BlockType.DATA,
+                    java.nio.ByteBuffer.allocate(4096), 4096));
+            assertTrue(e.getMessage().contains(arena.toString()), e.getMessage());
+            assertTrue(e.getMessage().contains(victim.toHex()), e.getMessage());
         }
     }
 

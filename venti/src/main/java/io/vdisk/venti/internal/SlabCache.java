@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * zeroing of every page, more than the copy the cache saves. A new slab is a new object, so an
  * entry that a reader looked up just before its slab went can no longer be pinned.
  *
- * <p>Thread-safe: lookups are lock-free; insertions take one lock, held for a copy of one block.
+ * <p>Thread-safe: lookups are lock-free; reserving room takes one lock, writing it none.
  */
 public final class SlabCache {
     private static final int MAX_SLAB = 1 << 20;
@@ -70,6 +70,7 @@ public final class SlabCache {
         final List<Entry> entries = new ArrayList<>();
         final AtomicInteger pins = new AtomicInteger(1); // the ring's
         int used; // guarded by SlabCache.this
+        boolean evicted; // guarded by SlabCache.this
 
         Slab(ByteBuffer memory) {
             this.memory = memory;
@@ -118,9 +119,23 @@ public final class SlabCache {
      */
     public Entry put(Score s, byte[] block, int off, int len) {
         if (!fits(len)) return null;
+        Entry old = pinned(s);
+        if (old != null) return old;
+        Entry e = reserve(s, len);
+        room(e).put(0, block, off, len);
+        return publish(e);
+    }
+
+    /**
+     * Reserves room for a block of {@code len} bytes, which must {@link #fits fit}, for the
+     * caller to write ({@link #room}) and then {@link #publish}, or drop by unpinning it. Writing
+     * takes no lock, so loads on several threads proceed at once.
+     *
+     * @return the entry to be, its slab pinned
+     */
+    public Entry reserve(Score s, int len) {
+        if (!fits(len)) throw new IllegalArgumentException(len + " bytes do not fit a slab");
         synchronized (this) {
-            Entry old = map.get(s);
-            if (old != null && old.slab.tryPin()) return old;
             if (current == null || current.used + len > slabSize) {
                 while (ring.size() >= maxSlabs)
                     evict(ring.removeFirst());
@@ -129,16 +144,31 @@ public final class SlabCache {
                 ring.addLast(current);
             }
             Entry e = new Entry(s, current, current.used, len);
-            current.memory.put(current.used, block, off, len);
             current.used += len;
             current.entries.add(e);
             current.pins.incrementAndGet();
-            map.put(s, e);
             return e;
         }
     }
 
+    /** Where a {@link #reserve reserved} block is written: position 0, limit its length. */
+    public static ByteBuffer room(Entry e) {
+        return e.slab.memory.slice(e.offset, e.length);
+    }
+
+    /**
+     * Makes a reserved block, written, visible to lookups; unless its slab was evicted meanwhile,
+     * when the bytes are still the caller's to read but no one else's.
+     *
+     * @return {@code e}, still pinned
+     */
+    public synchronized Entry publish(Entry e) {
+        if (!e.slab.evicted) map.put(e.score, e);
+        return e;
+    }
+
     private void evict(Slab old) {
+        old.evicted = true;
         for (Entry e : old.entries)
             map.remove(e.score, e);
         if (old == current) current = null;
