@@ -2,8 +2,10 @@ package io.vdisk.venti.bench;
 
 import io.vdisk.venti.BlockType;
 import io.vdisk.venti.DiskBlockStore;
+import io.vdisk.venti.Gather;
 import io.vdisk.venti.Score;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -137,6 +139,81 @@ public class StoreBenchmark {
     public byte[] randomRead(Warm w) throws IOException {
         Score s = w.scores[ThreadLocalRandom.current().nextInt(w.scores.length)];
         return w.store.get(s, BlockType.DATA);
+    }
+
+    /**
+     * 256 KiB runs (64 blocks of 4 KiB, as an nbdcopy request reads) from a store whose cache
+     * holds them all, blocks cached in order. {@link #runCopied} copies them into a direct
+     * buffer, as 9P does; {@link #runGathered} takes them as shared slices, as an NBD reply does.
+     * One op = one run.
+     */
+    @State(Scope.Benchmark)
+    public static class CachedRuns {
+        static final int SMALL = 4096;
+        static final int RUN = 64;
+        Path dir;
+        DiskBlockStore store;
+        Score[][] runs;
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            dir = Files.createTempDirectory(Path.of(System.getProperty("bench.dir", "/tmp")),
+                "runs");
+            store = DiskBlockStore.open(dir);
+            runs = new Score[(256 << 20) / (RUN * SMALL)][RUN];
+            byte[] b = new byte[SMALL];
+            Random r = new Random(8);
+            r.nextBytes(b);
+            int n = 0;
+            for (Score[] run : runs) {
+                for (int i = 0; i < RUN; i++, n++) {
+                    b[0] = (byte) n;
+                    b[1] = (byte) (n >> 8);
+                    b[2] = (byte) (n >> 16);
+                    run[i] = store.put(BlockType.DATA, b);
+                }
+            }
+            ByteBuffer dst = ByteBuffer.allocateDirect(RUN * SMALL);
+            for (Score[] run : runs)
+                store.readRun(run, RUN, BlockType.DATA, dst.clear(), SMALL);
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws IOException {
+            store.close();
+            deleteTree(dir);
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class RunBuffer {
+        final ByteBuffer dst = ByteBuffer.allocateDirect(CachedRuns.RUN * CachedRuns.SMALL);
+    }
+
+    @Benchmark
+    public int runCopied(CachedRuns c, RunBuffer b) throws IOException {
+        Score[] run = c.runs[ThreadLocalRandom.current().nextInt(c.runs.length)];
+        c.store.readRun(run, CachedRuns.RUN, BlockType.DATA, b.dst.clear(), CachedRuns.SMALL);
+        return b.dst.position();
+    }
+
+    @Benchmark
+    public int runGathered(CachedRuns c) throws IOException {
+        Score[] run = c.runs[ThreadLocalRandom.current().nextInt(c.runs.length)];
+        int[] pieces = new int[1];
+        c.store.readRun(run, CachedRuns.RUN, BlockType.DATA, CachedRuns.SMALL, new Gather() {
+            @Override
+            public void share(ByteBuffer piece, Runnable release) {
+                pieces[0]++;
+                release.run(); // as the socket would, once it sent the piece
+            }
+
+            @Override
+            public ByteBuffer fill(int n) {
+                throw new AssertionError("every block is cached");
+            }
+        });
+        return pieces[0];
     }
 
     static void deleteTree(Path dir) throws IOException {
