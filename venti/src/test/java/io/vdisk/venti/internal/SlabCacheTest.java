@@ -113,4 +113,43 @@ class SlabCacheTest {
         assertFalse(c.fits(SLAB / 4 + 1));
         assertNull(c.put(score(1), new byte[SLAB / 4 + 1], 0, SLAB / 4 + 1));
     }
+
+    /**
+     * Readers on several threads hold slices for a while, as replies in flight do, while others
+     * fill the cache past its budget; every slice must still hold its block when released.
+     */
+    @Test
+    void slicesHeldAcrossEvictionsKeepTheirBytes() throws Exception {
+        SlabCache c = new SlabCache(4L * SLAB); // 64 blocks: constant eviction
+        int blocks = 1000;
+        Score[] scores = new Score[blocks];
+        for (int i = 0; i < blocks; i++)
+            scores[i] = score(i);
+        java.util.concurrent.atomic.AtomicInteger bad = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable reader = () -> {
+            java.util.Random rnd = new java.util.Random(Thread.currentThread().getId());
+            java.util.ArrayDeque<Object[]> held = new java.util.ArrayDeque<>();
+            for (int op = 0; op < 20_000; op++) {
+                int i = rnd.nextInt(blocks);
+                SlabCache.Entry e = c.pinned(scores[i]);
+                if (e == null) e = c.put(scores[i], block(i), 0, BLOCK);
+                held.add(new Object[]{e, SlabCache.slice(e, BLOCK), i});
+                if (held.size() > 16) {
+                    Object[] h = held.poll();
+                    if (!Arrays.equals(block((int) h[2]), bytes((ByteBuffer) h[1])))
+                        bad.incrementAndGet();
+                    SlabCache.unpin((SlabCache.Entry) h[0]);
+                }
+            }
+            for (Object[] h : held)
+                SlabCache.unpin((SlabCache.Entry) h[0]);
+        };
+        Thread[] ts = new Thread[4];
+        for (int t = 0; t < ts.length; t++)
+            (ts[t] = new Thread(reader)).start();
+        for (Thread t : ts)
+            t.join();
+        assertEquals(0, bad.get(), "slices whose bytes changed while pinned");
+        assertTrue(c.bytes() <= 4L * SLAB);
+    }
 }
