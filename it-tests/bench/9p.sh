@@ -13,7 +13,8 @@ command -v diod >/dev/null && command -v diodcat >/dev/null || "$here/it-tests/i
 work="$(mktemp -d /tmp/vdisk-9p-bench.XXXXXX)"
 vpid=""; dpid=""
 trap 'kill $vpid $dpid 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
-vdisk() { java -jar "$here/src/target/vdisk.jar" "$@"; }
+# through the launcher, as a user runs it (its JVM flags and class-data archive)
+vdisk() { "$here/vdisk" "$@"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 echo "preparing a ${size_mib} MiB image (half random, half text)..." >&2
@@ -24,8 +25,8 @@ vdisk -C "$work/root" init >/dev/null
 vdisk -C "$work/root" import "$work/plain/vm.raw" vm.vdisk >/dev/null 2>&1
 
 vport=$(free_port); dport=$(free_port)
-# java itself, not the vdisk() function, so that $! is the server and the trap stops it
-java -jar "$here/src/target/vdisk.jar" serve --9p 127.0.0.1:$vport --nbd off "$work/root" \
+# the launcher execs java, so $! is the server and the trap stops it
+"$here/vdisk" serve --9p 127.0.0.1:$vport --nbd off "$work/root" \
   2>"$work/serve.log" & vpid=$!
 # -n no auth, -N no user database, -S/-U: every attach runs as root (we may be root here).
 diod -f -n -N -S -U "$(id -un)" -L stderr -e "$work/plain" -l 127.0.0.1:$dport \

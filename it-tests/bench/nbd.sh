@@ -13,7 +13,8 @@ command -v nbdkit >/dev/null && command -v nbdcopy >/dev/null && command -v qemu
 work="$(mktemp -d /tmp/vdisk-nbd-bench.XXXXXX)"
 vpid=""; kpid=""
 trap 'kill $vpid $kpid 2>/dev/null || true; wait 2>/dev/null; rm -rf "$work"' EXIT
-vdisk() { java -jar "$here/src/target/vdisk.jar" "$@"; }
+# through the launcher, as a user runs it (its JVM flags and class-data archive)
+vdisk() { "$here/vdisk" "$@"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 echo "preparing a ${size_mib} MiB image (half random, half text)..." >&2
@@ -27,7 +28,8 @@ rm "$work/disk.raw"
 
 vport=$(free_port); kport=$(free_port); nport=$(free_port)
 # 9P stays on: `vdisk flush` below reaches the server through it.
-java -jar "$here/src/target/vdisk.jar" serve --9p 127.0.0.1:$nport --nbd 127.0.0.1:$vport "$work/root" \
+# the launcher execs java, so $! is the server
+"$here/vdisk" serve --9p 127.0.0.1:$nport --nbd 127.0.0.1:$vport "$work/root" \
   2>"$work/serve.log" & vpid=$!
 nbdkit --exit-with-parent -f -i 127.0.0.1 -p $kport file "$work/plain.raw" & kpid=$!
 for i in $(seq 100); do grep -q "serving vdisk root" "$work/serve.log" && break; sleep 0.2; done
