@@ -720,6 +720,20 @@ public final class DiskBlockStore implements BlockStore {
         return readPayload(at.arena, at.pos, at.record);
     }
 
+    /** Per reader thread, for payloads past the first pread: grown as needed, never shrunk. */
+    private static final ThreadLocal<ByteBuffer[]> LARGE_READ_BUFFER = ThreadLocal
+        .withInitial(() -> new ByteBuffer[1]);
+
+    /** This thread's direct buffer of at least {@code n} bytes, position 0 and limit n. */
+    private static ByteBuffer largeReadBuffer(int n) {
+        ByteBuffer[] holder = LARGE_READ_BUFFER.get();
+        if (holder[0] == null || holder[0].capacity() < n) {
+            int capacity = Integer.highestOneBit(n);
+            holder[0] = ByteBuffer.allocateDirect(capacity < n ? capacity << 1 : capacity);
+        }
+        return holder[0].clear().limit(n);
+    }
+
     /** A record found through the index, its header checked. */
     private record Located(Arena arena, long pos, ArenaRecord record) {
     }
@@ -778,7 +792,7 @@ public final class DiskBlockStore implements BlockStore {
             ByteBuffer first = READ_BUFFER.get();
             ByteBuffer payload = first;
             if (first.remaining() < r.stored()) {
-                payload = ByteBuffer.allocateDirect(r.stored());
+                payload = largeReadBuffer(r.stored());
                 at.arena.read(payload, at.pos + ArenaRecord.HEADER_SIZE);
                 if (payload.hasRemaining()) {
                     throw new CorruptBlockException(where(at.arena, at.pos, r) + " is truncated ("

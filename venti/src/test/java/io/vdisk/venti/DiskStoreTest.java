@@ -409,4 +409,26 @@ class DiskStoreTest {
             assertArrayEquals(expected, got);
         }
     }
+
+    /** Blocks past the first pread's 16 KiB take the second read, compressed or not. */
+    @Test
+    void largeBlocksReadThroughTheCacheWholeAndVerified() throws Exception {
+        int size = 64 << 10;
+        Random rnd = new Random(10);
+        try (DiskBlockStore s = DiskBlockStore.open(tmp.resolve("s"))) {
+            byte[] noise = new byte[size];
+            rnd.nextBytes(noise);
+            byte[] text = TestStores.mixedBytes(rnd, size);
+            Score[] scores = {s.put(BlockType.DATA, noise), s.put(BlockType.DATA, text)};
+            for (int pass = 0; pass < 2; pass++) {
+                java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocate(2 * size);
+                s.readRun(scores, 2, BlockType.DATA, dst, size);
+                assertArrayEquals(noise, java.util.Arrays.copyOfRange(dst.array(), 0, size));
+                assertArrayEquals(text, java.util.Arrays.copyOfRange(dst.array(), size, 2 * size));
+                byte[] one = new byte[size];
+                s.read(scores[1], BlockType.DATA, one, 0, size);
+                assertArrayEquals(text, one);
+            }
+        }
+    }
 }
