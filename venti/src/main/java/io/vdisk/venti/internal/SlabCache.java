@@ -37,7 +37,11 @@ public final class SlabCache {
     private final int maxSlabs;
     private final ArrayDeque<Slab> ring = new ArrayDeque<>(); // guarded by this, oldest first
     private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>(); // guarded by this
-    private Slab current; // guarded by this
+    /**
+     * The slab each loading thread fills. One per thread keeps the blocks of one request, which
+     * one thread loads, next to each other even while other threads load theirs.
+     */
+    private final ThreadLocal<Slab> current = new ThreadLocal<>(); // read under this
 
     /** Where a cached block's bytes are. Immutable. */
     public static final class Entry {
@@ -136,17 +140,19 @@ public final class SlabCache {
     public Entry reserve(Score s, int len) {
         if (!fits(len)) throw new IllegalArgumentException(len + " bytes do not fit a slab");
         synchronized (this) {
-            if (current == null || current.used + len > slabSize) {
+            Slab slab = current.get();
+            if (slab == null || slab.evicted || slab.used + len > slabSize) {
                 while (ring.size() >= maxSlabs)
                     evict(ring.removeFirst());
                 ByteBuffer memory = spare.pollFirst();
-                current = new Slab(memory != null ? memory : ByteBuffer.allocateDirect(slabSize));
-                ring.addLast(current);
+                slab = new Slab(memory != null ? memory : ByteBuffer.allocateDirect(slabSize));
+                ring.addLast(slab);
+                current.set(slab);
             }
-            Entry e = new Entry(s, current, current.used, len);
-            current.used += len;
-            current.entries.add(e);
-            current.pins.incrementAndGet();
+            Entry e = new Entry(s, slab, slab.used, len);
+            slab.used += len;
+            slab.entries.add(e);
+            slab.pins.incrementAndGet();
             return e;
         }
     }
@@ -171,7 +177,6 @@ public final class SlabCache {
         old.evicted = true;
         for (Entry e : old.entries)
             map.remove(e.score, e);
-        if (old == current) current = null;
         old.run(); // the ring's pin
     }
 

@@ -152,4 +152,28 @@ class SlabCacheTest {
         assertEquals(0, bad.get(), "slices whose bytes changed while pinned");
         assertTrue(c.bytes() <= 4L * SLAB);
     }
+
+    /** Two threads loading in turn, as two event loops serving two requests do. */
+    @Test
+    void eachThreadsBlocksStayNextToEachOther() throws Exception {
+        SlabCache c = new SlabCache(8L * SLAB);
+        var a = java.util.concurrent.Executors.newSingleThreadExecutor();
+        var b = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            SlabCache.Entry lastA = null;
+            SlabCache.Entry lastB = null;
+            for (int i = 0; i < 8; i++) {
+                int k = i;
+                SlabCache.Entry ea = a.submit(() -> putAndUnpin(c, k)).get();
+                SlabCache.Entry eb = b.submit(() -> putAndUnpin(c, 100 + k)).get();
+                if (lastA != null) assertTrue(ea.follows(lastA), "thread a, block " + k);
+                if (lastB != null) assertTrue(eb.follows(lastB), "thread b, block " + k);
+                lastA = ea;
+                lastB = eb;
+            }
+        } finally {
+            a.shutdown();
+            b.shutdown();
+        }
+    }
 }
