@@ -146,13 +146,7 @@ class DiskStoreTest {
                 s.put(BlockType.DATA, TestStores.mixedBytes(rnd, 4000));
         }
         Path arena = dir.resolve("arena-000000.vda");
-        try (RandomAccessFile f = new RandomAccessFile(arena.toFile(), "rw")) {
-            long at = victimOffset + ArenaRecord.HEADER_SIZE + 1234;
-            f.seek(at);
-            int b = f.read();
-            f.seek(at);
-            f.write(b ^ 0x01);
-        }
+        flip(arena, victimOffset + ArenaRecord.HEADER_SIZE + 1234, 0x01);
         try (DiskBlockStore s = DiskBlockStore.open(dir)) {
             CorruptBlockException e = assertThrows(CorruptBlockException.class,
                 () -> s.get(victim, BlockType.DATA));
@@ -175,6 +169,16 @@ class DiskStoreTest {
         }
     }
 
+    /** XORs the byte at {@code at} of {@code file} with {@code mask}. */
+    private static void flip(Path file, long at, int mask) throws java.io.IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ mask);
+        }
+    }
+
     @Test
     void aDamagedCompressedBlockIsRefusedOnTheCachedReadPath() throws Exception {
         Path dir = tmp.resolve("s");
@@ -185,15 +189,8 @@ class DiskStoreTest {
             assertTrue(s.stats().storedBytes() < text.length / 4, "should be stored compressed");
         }
         Path arena = dir.resolve("arena-000000.vda");
-        long records = Files.size(arena);
-        try (RandomAccessFile f = new RandomAccessFile(arena.toFile(), "rw")) {
-            // the record is the arena's only one; its payload ends the file
-            long at = records - 4;
-            f.seek(at);
-            int b = f.read();
-            f.seek(at);
-            f.write(b ^ 0x40);
-        }
+        // the record is the arena's only one; its payload ends the file
+        flip(arena, Files.size(arena) - 4, 0x40);
         try (DiskBlockStore s = DiskBlockStore.open(dir)) {
             CorruptBlockException e = assertThrows(CorruptBlockException.class,
                 () -> s.readRun(new Score[]{victim}, 1, BlockType.DATA,
