@@ -30,7 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
-import net.jpountz.lz4.LZ4FastDecompressor;
+import net.jpountz.lz4.LZ4SafeDecompressor;
 
 /**
  * The on-disk block store: append-only arenas of self-describing records, and a MapDB index from
@@ -121,8 +121,12 @@ public final class DiskBlockStore implements BlockStore {
     private final BlockCache cache;
     private final SlabCache data;
     private final LZ4Compressor compressor = LZ4Factory.fastestInstance().fastCompressor();
-    private final LZ4FastDecompressor decompressor = LZ4Factory.fastestInstance()
-        .fastDecompressor();
+    /**
+     * The safe decompressor: arena payloads are not covered by their header's CRC, and the fast
+     * one trusts its input, reading past it when a damaged length says so.
+     */
+    private final LZ4SafeDecompressor decompressor = LZ4Factory.fastestInstance()
+        .safeDecompressor();
 
     private final Object appendLock = new Object();
     private final Object syncLock = new Object();
@@ -803,12 +807,9 @@ public final class DiskBlockStore implements BlockStore {
             payload.limit(payload.position() + r.stored());
             if (r.compression() == ArenaRecord.COMPRESSION_LZ4) {
                 try {
-                    int used = decompressor.decompress(payload, payload.position(), room, 0,
-                        r.length());
-                    if (used != r.stored()) {
-                        throw new CorruptBlockException(where(at.arena, at.pos, r) + " has "
-                            + (r.stored() - used) + " stray bytes after its compressed data");
-                    }
+                    int got = decompressor.decompress(payload, payload.position(), r.stored(),
+                        room, 0, r.length());
+                    checkDecompressed(at.arena, at.pos, r, got);
                 } catch (net.jpountz.lz4.LZ4Exception e2) {
                     throw new CorruptBlockException(where(at.arena, at.pos, r)
                         + " does not decompress: " + e2.getMessage());
@@ -848,11 +849,8 @@ public final class DiskBlockStore implements BlockStore {
         if (r.compression() == ArenaRecord.COMPRESSION_LZ4) {
             block = new byte[r.length()];
             try {
-                int used = decompressor.decompress(raw, 0, block, 0, r.length());
-                if (used != r.stored()) {
-                    throw new CorruptBlockException(where(arena, pos, r) + " has "
-                        + (r.stored() - used) + " stray bytes after its compressed data");
-                }
+                int got = decompressor.decompress(raw, 0, r.stored(), block, 0, r.length());
+                checkDecompressed(arena, pos, r, got);
             } catch (net.jpountz.lz4.LZ4Exception e) {
                 throw new CorruptBlockException(where(arena, pos, r) + " does not decompress: "
                     + e.getMessage());
@@ -864,6 +862,14 @@ public final class DiskBlockStore implements BlockStore {
                 + " does not match its score (stored bytes hash to " + actual + ")");
         }
         return block;
+    }
+
+    private static void checkDecompressed(Arena arena, long pos, ArenaRecord r, int got)
+        throws CorruptBlockException {
+        if (got != r.length()) {
+            throw new CorruptBlockException(where(arena, pos, r) + " decompresses to " + got
+                + " bytes where its header says " + r.length());
+        }
     }
 
     // Only on the error paths: formatting it for every block cost more than its SHA-1.

@@ -200,6 +200,42 @@ class DiskStoreTest {
         }
     }
 
+    /**
+     * A compressed payload overwritten with bytes that claim endless literals, its header (and
+     * so its CRC) intact: every read path and verify report it, and nothing reads past it.
+     */
+    @Test
+    void aCompressedPayloadOfGarbageIsReportedOnEveryPath() throws Exception {
+        Path dir = tmp.resolve("s");
+        byte[] text = "compressible text, ".repeat(200).getBytes();
+        Score victim;
+        long stored;
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            victim = s.put(BlockType.DATA, text);
+            stored = s.stats().storedBytes();
+        }
+        Path arena = dir.resolve("arena-000000.vda");
+        long end = Files.size(arena);
+        try (RandomAccessFile f = new RandomAccessFile(arena.toFile(), "rw")) {
+            f.seek(end - stored); // the payload ends the arena
+            byte[] ff = new byte[(int) stored];
+            java.util.Arrays.fill(ff, (byte) 0xFF);
+            f.write(ff);
+        }
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            for (org.junit.jupiter.api.function.Executable read : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> s.get(victim, BlockType.DATA),
+                () -> s.read(victim, BlockType.DATA, new byte[4096], 0, 4096),
+                () -> s.readRun(new Score[]{victim}, 1, BlockType.DATA,
+                    java.nio.ByteBuffer.allocate(4096), 4096))) {
+                CorruptBlockException e = assertThrows(CorruptBlockException.class, read);
+                assertTrue(e.getMessage().contains(arena.toString()), e.getMessage());
+                assertTrue(e.getMessage().contains(victim.toHex()), e.getMessage());
+            }
+            assertEquals(1, s.verify(null).size());
+        }
+    }
+
     /** A stale or damaged saved filter would hide blocks from has(): it must be ignored. */
     @Test
     void savedFilterIsUsedOnlyForTheCheckpointItCovers() throws Exception {
