@@ -793,35 +793,18 @@ public final class DiskBlockStore implements BlockStore {
         boolean done = false;
         try {
             ByteBuffer room = SlabCache.room(e);
-            ByteBuffer first = READ_BUFFER.get();
-            ByteBuffer payload = first;
-            if (first.remaining() < r.stored()) {
+            ByteBuffer payload = READ_BUFFER.get();
+            if (payload.remaining() < r.stored()) {
                 payload = largeReadBuffer(r.stored());
-                at.arena.read(payload, at.pos + ArenaRecord.HEADER_SIZE);
-                if (payload.hasRemaining()) {
-                    throw new CorruptBlockException(where(at.arena, at.pos, r) + " is truncated ("
-                        + payload.position() + " of " + r.stored() + " bytes)");
-                }
+                readPayloadInto(at.arena, at.pos, r, payload);
                 payload.flip();
             }
-            payload.limit(payload.position() + r.stored());
             if (r.compression() == ArenaRecord.COMPRESSION_LZ4) {
-                try {
-                    int got = decompressor.decompress(payload, payload.position(), r.stored(),
-                        room, 0, r.length());
-                    checkDecompressed(at.arena, at.pos, r, got);
-                } catch (net.jpountz.lz4.LZ4Exception e2) {
-                    throw new CorruptBlockException(where(at.arena, at.pos, r)
-                        + " does not decompress: " + e2.getMessage());
-                }
+                decompress(at.arena, at.pos, r, payload, room);
             } else {
                 room.put(0, payload, payload.position(), r.stored());
             }
-            Score actual = Score.hash(room);
-            if (!actual.equals(r.score())) {
-                throw new CorruptBlockException(where(at.arena, at.pos, r)
-                    + " does not match its score (stored bytes hash to " + actual + ")");
-            }
+            checkScore(at.arena, at.pos, r, room);
             done = true;
             return data.publish(e);
         } finally {
@@ -832,14 +815,18 @@ public final class DiskBlockStore implements BlockStore {
     /** Reads, decompresses and verifies a record's block. */
     private byte[] readPayload(Arena arena, long pos, ArenaRecord r) throws IOException {
         byte[] raw = new byte[r.stored()];
-        ByteBuffer bb = ByteBuffer.wrap(raw);
-        arena.read(bb, pos + ArenaRecord.HEADER_SIZE);
-        if (bb.hasRemaining()) {
-            throw new CorruptBlockException(
-                where(arena, pos, r) + " is truncated (" + bb.position() + " of "
-                    + r.stored() + " bytes)");
-        }
+        readPayloadInto(arena, pos, r, ByteBuffer.wrap(raw));
         return decode(arena, pos, r, raw);
+    }
+
+    /** Reads a record's whole payload into {@code dst}, which has room for exactly that. */
+    private static void readPayloadInto(Arena arena, long pos, ArenaRecord r, ByteBuffer dst)
+        throws IOException {
+        arena.read(dst, pos + ArenaRecord.HEADER_SIZE);
+        if (dst.hasRemaining()) {
+            throw new CorruptBlockException(where(arena, pos, r) + " is truncated ("
+                + dst.position() + " of " + r.stored() + " bytes)");
+        }
     }
 
     /** Decompresses and verifies a record's payload. */
@@ -848,27 +835,38 @@ public final class DiskBlockStore implements BlockStore {
         byte[] block = raw;
         if (r.compression() == ArenaRecord.COMPRESSION_LZ4) {
             block = new byte[r.length()];
-            try {
-                int got = decompressor.decompress(raw, 0, r.stored(), block, 0, r.length());
-                checkDecompressed(arena, pos, r, got);
-            } catch (net.jpountz.lz4.LZ4Exception e) {
-                throw new CorruptBlockException(where(arena, pos, r) + " does not decompress: "
-                    + e.getMessage());
-            }
+            decompress(arena, pos, r, ByteBuffer.wrap(raw), ByteBuffer.wrap(block));
         }
-        Score actual = Score.hash(block, 0, block.length);
-        if (!actual.equals(r.score())) {
-            throw new CorruptBlockException(where(arena, pos, r)
-                + " does not match its score (stored bytes hash to " + actual + ")");
-        }
+        checkScore(arena, pos, r, ByteBuffer.wrap(block));
         return block;
     }
 
-    private static void checkDecompressed(Arena arena, long pos, ArenaRecord r, int got)
+    /**
+     * Decompresses the record's payload, {@code src} from its position, into {@code dst} from
+     * 0: exactly the block's length, or the record is corrupt.
+     */
+    private void decompress(Arena arena, long pos, ArenaRecord r, ByteBuffer src, ByteBuffer dst)
         throws CorruptBlockException {
+        int got;
+        try {
+            got = decompressor.decompress(src, src.position(), r.stored(), dst, 0, r.length());
+        } catch (net.jpountz.lz4.LZ4Exception e) {
+            throw new CorruptBlockException(where(arena, pos, r) + " does not decompress: "
+                + e.getMessage());
+        }
         if (got != r.length()) {
             throw new CorruptBlockException(where(arena, pos, r) + " decompresses to " + got
                 + " bytes where its header says " + r.length());
+        }
+    }
+
+    /** Checks that {@code block} (position to limit) hashes to the record's score. */
+    private static void checkScore(Arena arena, long pos, ArenaRecord r, ByteBuffer block)
+        throws CorruptBlockException {
+        Score actual = Score.hash(block);
+        if (!actual.equals(r.score())) {
+            throw new CorruptBlockException(where(arena, pos, r)
+                + " does not match its score (stored bytes hash to " + actual + ")");
         }
     }
 
