@@ -7,6 +7,7 @@ import io.vdisk.journal.internal.Layers;
 import io.vdisk.journal.internal.LogFormat;
 import io.vdisk.journal.internal.SealedGeneration;
 import io.vdisk.venti.Gather;
+import io.vdisk.venti.ZeroTruncation;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -194,7 +195,7 @@ public final class Journal implements AutoCloseable {
                 }
                 slot.position(from).limit(from + n);
                 if (src == null) {
-                    Layers.fillZeros(slot);
+                    ZeroTruncation.fill(slot, slot.remaining());
                 } else {
                     for (ByteBuffer b : src.take(n))
                         slot.put(b);

@@ -15,8 +15,6 @@ import java.nio.ByteBuffer;
  * Stateless; thread-safe as long as the caller keeps the layers from being closed meanwhile.
  */
 public final class Layers {
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(65536).asReadOnlyBuffer();
-
     private Layers() {
     }
 
@@ -69,12 +67,6 @@ public final class Layers {
         }
         if (runStart >= 0) {
             base.read(runStart, (int) (end - runStart), out);
-        }
-    }
-
-    public static void fillZeros(ByteBuffer dst) {
-        while (dst.hasRemaining()) {
-            dst.put(ZEROS.duplicate().limit(Math.min(ZEROS.capacity(), dst.remaining())));
         }
     }
 }
