@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Eviction drops the oldest slab whole, first in first out, as {@link BlockCache} does and for
  * the same reason: a lookup takes no lock and writes nothing shared but the slab's pin count.
  *
- * <p><b>Pins.</b> A reader pins the slab of every entry it got ({@link #pinned}, {@link #put})
+ * <p><b>Pins.</b> A reader pins the slab of every entry it got ({@link #pinned}, {@link #reserve})
  * and unpins it ({@link #unpin}) once done with the bytes, which for a network reply is when the
  * socket took them. The ring holds one pin of its own until it evicts the slab. A slab whose
  * last pin goes has its memory reused for a new slab: fresh memory costs a page fault and the
@@ -113,21 +113,6 @@ public final class SlabCache {
         if (maxSlabs == 0) return null;
         Entry e = map.get(s);
         return e != null && e.slab.tryPin() ? e : null;
-    }
-
-    /**
-     * Caches {@code block[off, off+len)} under {@code s}.
-     *
-     * @return its entry (an earlier one if the block was cached already), its slab pinned; or
-     *     null if the block does not {@link #fits fit}
-     */
-    public Entry put(Score s, byte[] block, int off, int len) {
-        if (!fits(len)) return null;
-        Entry old = pinned(s);
-        if (old != null) return old;
-        Entry e = reserve(s, len);
-        room(e).put(0, block, off, len);
-        return publish(e);
     }
 
     /**
