@@ -48,7 +48,7 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  * {@value #COMMIT_BACKLOG} batches behind. Arenas are forced before a newer one is created.
  *
  * <p><b>Reads</b> take one pread for header and payload, decompress, and hash the result against
- * the score. Blocks that verified stay cached within a byte budget, so a hot block is read and
+ * the score; a run of blocks that lie one after another in an arena takes one pread for all. Blocks that verified stay cached within a byte budget, so a hot block is read and
  * hashed once per process: data blocks in a {@link SlabCache} of direct memory, whose slices
  * {@link #readRun(Score[], int, BlockType, int, Gather)} hands out without a copy, and the
  * other blocks (pointers, directories, roots) in a {@link BlockCache} of arrays, an eighth of
@@ -566,7 +566,7 @@ public final class DiskBlockStore implements BlockStore {
             return;
         }
         SlabCache.Entry e = data.pinned(score);
-        if (e == null) e = cachedData(score, type, size);
+        if (e == null) e = new ColdRun().read(score, type, size, 1);
         if (e == null) {
             BlockStore.extendInto(score, type, load(score, type, size), dst, off, size);
             return;
@@ -608,6 +608,7 @@ public final class DiskBlockStore implements BlockStore {
         for (int i = 0; i < count; i++)
             found[i] = scores[i].isZero() ? null : data.pinned(scores[i]);
         Run run = new Run(out);
+        ColdRun cold = null;
         int i = 0;
         try {
             for (; i < count; i++) {
@@ -619,7 +620,10 @@ public final class DiskBlockStore implements BlockStore {
                 }
                 SlabCache.Entry e = found[i];
                 found[i] = null;
-                if (e == null) e = cachedData(s, type, size);
+                if (e == null) {
+                    if (cold == null) cold = new ColdRun();
+                    e = cold.read(s, type, size, count - i);
+                }
                 if (e == null) { // too big to cache
                     run.end();
                     byte[] b = load(s, type, size);
@@ -777,34 +781,121 @@ public final class DiskBlockStore implements BlockStore {
         return new Located(arena, pos, r);
     }
 
+    /** Longest single pread of a cold run: 64 records of 4 KiB blocks, and some. */
+    private static final int COLD_SPAN = 512 << 10;
+
     /**
-     * Reads, decompresses and verifies a data block straight into room reserved in the slab
-     * cache, with no array in between; null, having read nothing, if blocks of {@code size}
-     * bytes are not cached.
+     * Reads the blocks of one run that the cache misses, decompressing and verifying each one
+     * straight into room reserved in the slab cache, with no array in between.
      *
-     * @return the block's entry, its slab pinned
+     * <p>Blocks written in order lie one after another in an arena, so one pread fetches the
+     * records of a whole run, and each block is first looked for where the record before it
+     * ended. A record found there is taken only if its header names the block and its bytes
+     * hash to that score, which makes it the block wherever it lies; anything else (another
+     * block, padding, damage) sends the lookup to the index. An index lookup and a pread cost
+     * about as much as the block's SHA-1 each. Not thread-safe: one per call.
      */
-    private SlabCache.Entry cachedData(Score score, BlockType type, int size) throws IOException {
-        if (!data.fits(size)) return null;
-        Located at = locate(score, type, size);
-        ArenaRecord r = at.record;
-        checkFits(score, type, r.length(), size);
-        SlabCache.Entry e = data.reserve(score, r.length());
+    private final class ColdRun {
+        private final String[] why = new String[1];
+        private Arena arena; // whose bytes span holds, from its offset base
+        private long base;
+        private ByteBuffer span;
+        private long next = -1; // where the record after the last one taken would start
+
+        /**
+         * @param blocksLeft how many blocks the run still has, this one included: how far to
+         *     read ahead
+         * @return the block's entry, its slab pinned; or null, having read nothing, if blocks
+         *     of {@code size} bytes are not cached
+         */
+        SlabCache.Entry read(Score score, BlockType type, int size, int blocksLeft)
+            throws IOException {
+            if (!data.fits(size)) return null;
+            if (next >= 0) {
+                SlabCache.Entry e = neighbour(score, size);
+                if (e != null) return e;
+            }
+            long addr = index.get(score);
+            if (addr < 0)
+                throw new MissingBlockException(score, type);
+            Arena[] as = arenas;
+            int a = ScoreIndex.arenaOf(addr);
+            long pos = ScoreIndex.offsetOf(addr);
+            if (a >= as.length) {
+                throw new CorruptStoreException(index.file() + ": block " + score
+                    + " indexed in arena " + a + ", which does not exist");
+            }
+            // a record stores at most its block's bytes
+            int most = ArenaRecord.HEADER_SIZE + size;
+            if (as[a] != arena || pos < base || pos + most > base + span.limit())
+                fill(as[a], pos, (int) Math.min((long) most * blocksLeft,
+                    Math.max(COLD_SPAN, most)));
+            ByteBuffer at = span.duplicate().position((int) (pos - base));
+            ArenaRecord r = ArenaRecord.readHeader(at, why);
+            if (r == null) {
+                throw new CorruptBlockException(arena.path() + " offset " + pos + ": " + why[0]
+                    + " (reading block " + score + ")");
+            }
+            if (!r.score().equals(score)) {
+                throw new CorruptBlockException(arena.path() + " offset " + pos + ": record holds "
+                    + r.score() + " but the index says " + score);
+            }
+            checkFits(score, type, r.length(), size);
+            if (at.remaining() < r.stored()) {
+                throw new CorruptBlockException(where(arena, pos, r) + " is truncated ("
+                    + at.remaining() + " of " + r.stored() + " bytes)");
+            }
+            SlabCache.Entry e = decodeInto(arena, pos, r, at);
+            next = pos + r.totalSize();
+            return e;
+        }
+
+        /** The block from the record at {@link #next}, if it is that block; or null. */
+        private SlabCache.Entry neighbour(Score score, int size) {
+            long pos = next;
+            next = -1;
+            if (pos < base || pos + ArenaRecord.HEADER_SIZE > base + span.limit()) return null;
+            ByteBuffer at = span.duplicate().position((int) (pos - base));
+            ArenaRecord r = ArenaRecord.readHeader(at, why);
+            if (r == null || !r.score().equals(score) || r.length() > size
+                || at.remaining() < r.stored())
+                return null;
+            try {
+                SlabCache.Entry e = decodeInto(arena, pos, r, at);
+                next = pos + r.totalSize();
+                return e;
+            } catch (CorruptBlockException e) {
+                return null; // the index may know a good copy; if not, it reports this one
+            }
+        }
+
+        private void fill(Arena a, long pos, int n) throws IOException {
+            span = largeReadBuffer(n);
+            a.read(span, pos);
+            span.flip();
+            arena = a;
+            base = pos;
+        }
+    }
+
+    /**
+     * Decompresses (or copies) and verifies a record's payload, {@code payload} from its
+     * position, into room reserved in the slab cache.
+     *
+     * @return the block's entry, published, its slab pinned
+     */
+    private SlabCache.Entry decodeInto(Arena arena, long pos, ArenaRecord r, ByteBuffer payload)
+        throws CorruptBlockException {
+        SlabCache.Entry e = data.reserve(r.score(), r.length());
         boolean done = false;
         try {
             ByteBuffer room = SlabCache.room(e);
-            ByteBuffer payload = READ_BUFFER.get();
-            if (payload.remaining() < r.stored()) {
-                payload = largeReadBuffer(r.stored());
-                readPayloadInto(at.arena, at.pos, r, payload);
-                payload.flip();
-            }
             if (r.compression() == ArenaRecord.COMPRESSION_LZ4) {
-                decompress(at.arena, at.pos, r, payload, room);
+                decompress(arena, pos, r, payload, room);
             } else {
                 room.put(0, payload, payload.position(), r.stored());
             }
-            checkScore(at.arena, at.pos, r, room);
+            checkScore(arena, pos, r, room);
             done = true;
             return data.publish(e);
         } finally {

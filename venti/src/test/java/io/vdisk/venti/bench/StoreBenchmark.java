@@ -216,6 +216,40 @@ public class StoreBenchmark {
         return pieces[0];
     }
 
+    /**
+     * The same 256 KiB runs read in order from a store whose cache holds a sixteenth of them, so
+     * every run misses: the cold path an image's first read takes (index, pread, hash, cache).
+     * The arenas stay in the page cache. One op = one run.
+     */
+    @State(Scope.Benchmark)
+    public static class ColdRuns {
+        CachedRuns blocks = new CachedRuns();
+        final AtomicLong next = new AtomicLong();
+
+        @Setup(Level.Trial)
+        public void open() throws IOException {
+            blocks.open();
+            Path dir = blocks.dir;
+            blocks.store.close();
+            blocks.store = DiskBlockStore.open(dir,
+                DiskBlockStore.Options.defaults().withCacheBytes(16 << 20));
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws IOException {
+            blocks.close();
+        }
+    }
+
+    @Benchmark
+    public int coldRun(ColdRuns c, RunBuffer b) throws IOException {
+        Score[][] runs = c.blocks.runs;
+        Score[] run = runs[(int) (c.next.getAndIncrement() % runs.length)];
+        c.blocks.store.readRun(run, CachedRuns.RUN, BlockType.DATA, b.dst.clear(),
+            CachedRuns.SMALL);
+        return b.dst.position();
+    }
+
     static void deleteTree(Path dir) throws IOException {
         try (var walk = Files.walk(dir)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
