@@ -752,24 +752,38 @@ public final class DiskBlockStore implements BlockStore {
      * positioned at the payload.
      */
     private Located locate(Score score, BlockType type, int sizeHint) throws IOException {
-        long addr = index.get(score);
-        if (addr < 0)
-            throw new MissingBlockException(score, type);
-        Arena[] as = arenas;
-        int a = ScoreIndex.arenaOf(addr);
+        long addr = addressOf(score, type);
+        Arena arena = arenaOf(addr, score);
         long pos = ScoreIndex.offsetOf(addr);
-        if (a >= as.length) {
-            throw new CorruptStoreException(index.file() + ": block " + score
-                + " indexed in arena " + a + ", which does not exist");
-        }
-        Arena arena = as[a];
         // One pread for header and payload: most blocks are at most 16 KiB.
         ByteBuffer first = READ_BUFFER.get().clear();
         first.limit(ArenaRecord.HEADER_SIZE + Math.max(0, Math.min(sizeHint, SPECULATIVE_READ)));
         arena.read(first, pos);
         first.flip();
-        String[] why = new String[1];
-        ArenaRecord r = ArenaRecord.readHeader(first, why);
+        return new Located(arena, pos, indexedHeader(first, arena, pos, score, new String[1]));
+    }
+
+    private long addressOf(Score score, BlockType type) throws MissingBlockException {
+        long addr = index.get(score);
+        if (addr < 0)
+            throw new MissingBlockException(score, type);
+        return addr;
+    }
+
+    private Arena arenaOf(long addr, Score score) throws CorruptStoreException {
+        Arena[] as = arenas;
+        int a = ScoreIndex.arenaOf(addr);
+        if (a >= as.length) {
+            throw new CorruptStoreException(index.file() + ": block " + score
+                + " indexed in arena " + a + ", which does not exist");
+        }
+        return as[a];
+    }
+
+    /** Parses the header at {@code src}'s position, where the index says {@code score} is. */
+    private static ArenaRecord indexedHeader(ByteBuffer src, Arena arena, long pos, Score score,
+        String[] why) throws CorruptBlockException {
+        ArenaRecord r = ArenaRecord.readHeader(src, why);
         if (r == null) {
             throw new CorruptBlockException(arena.path() + " offset " + pos + ": " + why[0]
                 + " (reading block " + score + ")");
@@ -778,7 +792,7 @@ public final class DiskBlockStore implements BlockStore {
             throw new CorruptBlockException(arena.path() + " offset " + pos + ": record holds "
                 + r.score() + " but the index says " + score);
         }
-        return new Located(arena, pos, r);
+        return r;
     }
 
     /** Longest single pread of a cold run: 64 records of 4 KiB blocks, and some. */
@@ -815,31 +829,16 @@ public final class DiskBlockStore implements BlockStore {
                 SlabCache.Entry e = neighbour(score, size);
                 if (e != null) return e;
             }
-            long addr = index.get(score);
-            if (addr < 0)
-                throw new MissingBlockException(score, type);
-            Arena[] as = arenas;
-            int a = ScoreIndex.arenaOf(addr);
+            long addr = addressOf(score, type);
+            Arena holder = arenaOf(addr, score);
             long pos = ScoreIndex.offsetOf(addr);
-            if (a >= as.length) {
-                throw new CorruptStoreException(index.file() + ": block " + score
-                    + " indexed in arena " + a + ", which does not exist");
-            }
             // a record stores at most its block's bytes
             int most = ArenaRecord.HEADER_SIZE + size;
-            if (as[a] != arena || pos < base || pos + most > base + span.limit())
-                fill(as[a], pos, (int) Math.min((long) most * blocksLeft,
+            if (holder != arena || pos < base || pos + most > base + span.limit())
+                fill(holder, pos, (int) Math.min((long) most * blocksLeft,
                     Math.max(COLD_SPAN, most)));
             ByteBuffer at = span.duplicate().position((int) (pos - base));
-            ArenaRecord r = ArenaRecord.readHeader(at, why);
-            if (r == null) {
-                throw new CorruptBlockException(arena.path() + " offset " + pos + ": " + why[0]
-                    + " (reading block " + score + ")");
-            }
-            if (!r.score().equals(score)) {
-                throw new CorruptBlockException(arena.path() + " offset " + pos + ": record holds "
-                    + r.score() + " but the index says " + score);
-            }
+            ArenaRecord r = indexedHeader(at, arena, pos, score, why);
             checkFits(score, type, r.length(), size);
             if (at.remaining() < r.stored()) {
                 throw new CorruptBlockException(where(arena, pos, r) + " is truncated ("
