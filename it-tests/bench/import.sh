@@ -28,9 +28,12 @@ truncate -s "$size" disk.img
 mke2fs -q -F -t ext4 -d "$src" disk.img
 cat disk.img > /dev/null   # every tool starts from a warm page cache
 
-# time_of CMD...: runs CMD, prints its wall seconds.
+# time_of CMD...: runs CMD, prints its wall seconds. Each tool starts with nothing left to write
+# back: without the sync, the kernel was still writing the fresh image out during the first
+# tool's run (vdisk's).
 time_of() {
   local t0 t1
+  sync
   t0=$(date +%s.%N)
   "$@" >/dev/null 2>&1
   t1=$(date +%s.%N)
