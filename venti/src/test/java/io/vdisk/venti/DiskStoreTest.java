@@ -552,4 +552,63 @@ class DiskStoreTest {
             }
         }
     }
+
+    /**
+     * Cold runs of the newest blocks, read while a writer appends more: their records sit in
+     * the arena's unwritten tail or across two arenas, and the cache (one slab) keeps evicting.
+     */
+    @Test
+    void coldRunsReadBlocksStillBeingAppended() throws Exception {
+        int size = 4096;
+        int run = 8;
+        List<Score> published = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (DiskBlockStore s = DiskBlockStore.open(tmp.resolve("s"), DiskBlockStore.Options
+            .defaults().withMaxArenaSize(1 << 20).withCacheBytes(1 << 20))) {
+            List<Future<Long>> readers = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int seed = t;
+                readers.add(pool.submit(() -> {
+                    Random r = new Random(seed);
+                    long runs = 0;
+                    while (!done.get() || runs == 0) {
+                        int n = published.size();
+                        if (n < run) continue;
+                        int first = Math.max(0, n - 4 * run)
+                            + r.nextInt(Math.min(n, 4 * run) - run + 1);
+                        Score[] want = new Score[run];
+                        for (int k = 0; k < run; k++)
+                            want[k] = published.get(first + k);
+                        java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocate(run * size);
+                        s.readRun(want, run, BlockType.DATA, dst, size);
+                        for (int k = 0; k < run; k++) {
+                            assertArrayEquals(appended(first + k, size), java.util.Arrays
+                                .copyOfRange(dst.array(), k * size, (k + 1) * size));
+                        }
+                        runs++;
+                    }
+                    return runs;
+                }));
+            }
+            for (int i = 0; i < 3000; i++)
+                published.add(s.put(BlockType.DATA, appended(i, size)));
+            done.set(true);
+            for (Future<Long> f : readers)
+                assertTrue(f.get() > 0);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Block {@code i} of the appending test: random or compressible, by turns. */
+    private static byte[] appended(int i, int size) {
+        Random r = new Random(i);
+        byte[] b = i % 3 == 0 ? TestStores.mixedBytes(r, size) : new byte[size];
+        if (i % 3 != 0) r.nextBytes(b);
+        b[0] = (byte) i;
+        b[1] = (byte) (i >> 8);
+        b[size - 1] = 1;
+        return b;
+    }
 }
