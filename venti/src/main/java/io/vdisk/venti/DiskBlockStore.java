@@ -797,6 +797,8 @@ public final class DiskBlockStore implements BlockStore {
 
     /** Longest single pread of a cold run: 64 records of 4 KiB blocks, and some. */
     private static final int COLD_SPAN = 512 << 10;
+    /** Records a cold run looks past for its next block before it asks the index. */
+    private static final int MAX_SKIPPED = 16;
 
     /**
      * Reads the blocks of one run that the cache misses, decompressing and verifying each one
@@ -849,23 +851,33 @@ public final class DiskBlockStore implements BlockStore {
             return e;
         }
 
-        /** The block from the record at {@link #next}, if it is that block; or null. */
+        /**
+         * The block from the record at {@link #next} or one of the few after it, if one of them
+         * is that block; or null. Import threads append their batches side by side, so the
+         * next block of an image is often a record or two further on.
+         */
         private SlabCache.Entry neighbour(Score score, int size) {
             long pos = next;
             next = -1;
-            if (pos < base || pos + ArenaRecord.HEADER_SIZE > base + span.limit()) return null;
-            ByteBuffer at = span.duplicate().position((int) (pos - base));
-            ArenaRecord r = ArenaRecord.readHeader(at, why);
-            if (r == null || !r.score().equals(score) || r.length() > size
-                || at.remaining() < r.stored())
-                return null;
-            try {
-                SlabCache.Entry e = decodeInto(arena, pos, r, at);
-                next = pos + r.totalSize();
-                return e;
-            } catch (CorruptBlockException e) {
-                return null; // the index may know a good copy; if not, it reports this one
+            for (int skipped = 0; skipped <= MAX_SKIPPED; skipped++) {
+                if (pos < base || pos + ArenaRecord.HEADER_SIZE > base + span.limit()) return null;
+                ByteBuffer at = span.duplicate().position((int) (pos - base));
+                ArenaRecord r = ArenaRecord.readHeader(at, why);
+                if (r == null) return null;
+                if (!r.score().equals(score)) {
+                    pos += r.totalSize();
+                    continue;
+                }
+                if (r.length() > size || at.remaining() < r.stored()) return null;
+                try {
+                    SlabCache.Entry e = decodeInto(arena, pos, r, at);
+                    next = pos + r.totalSize();
+                    return e;
+                } catch (CorruptBlockException e) {
+                    return null; // the index may know a good copy; if not, it reports this one
+                }
             }
+            return null;
         }
 
         private void fill(Arena a, long pos, int n) throws IOException {

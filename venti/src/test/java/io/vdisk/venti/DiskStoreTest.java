@@ -467,8 +467,8 @@ class DiskStoreTest {
 
     /**
      * A cold run reads the records that follow each other in the arena with one pread, and asks
-     * the index for any block that is not where the last record ended: out of order, repeated,
-     * written elsewhere, compressed, zero, or past the read-ahead.
+     * the index for any block that is not where the last record ended or a few records on: out
+     * of order, repeated, written elsewhere, compressed, zero, or past the read-ahead.
      */
     @Test
     void aColdRunFindsEveryBlockWhereverItLies() throws Exception {
@@ -488,6 +488,8 @@ class DiskStoreTest {
             {0, 1, 2, 3, 4, 5, 6, 7}, // in order, compressed ones among them
             {199, 198, 10, 10, 150, 11, 12, -1, 13, 9}, // backwards, repeated, a hole
             java.util.stream.IntStream.range(0, 200).toArray(), // past the read-ahead
+            java.util.stream.IntStream.range(0, 40).map(k -> 2 * k + 1).toArray(), // interleaved
+            {0, 20, 40, 60, 61, 62, 100}, // too far apart to look for
         };
         for (int[] run : runs) {
             try (DiskBlockStore s = DiskBlockStore.open(dir)) { // cold each time
