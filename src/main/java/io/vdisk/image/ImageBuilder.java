@@ -115,12 +115,28 @@ public final class ImageBuilder {
         progress.accept(r.offset() + Math.min(r.length(), doneBlocks * r.blockSize()));
     }
 
+    /**
+     * Per worker, the batch being hashed: the store copies what it keeps. A fresh 4 MiB array
+     * per batch was zeroed before the image's bytes overwrote it, 1 GiB per GiB imported.
+     */
+    private static final ThreadLocal<byte[][]> BATCH_BUFFER = ThreadLocal
+        .withInitial(() -> new byte[1][]);
+
+    /** This worker's batch array, at least {@code n} bytes (only the first n are read). */
+    private static byte[] batchBuffer(int n) {
+        byte[][] holder = BATCH_BUFFER.get();
+        if (holder[0] == null || holder[0].length < n)
+            holder[0] = new byte[n];
+        return holder[0];
+    }
+
     /** Reads the kept blocks of a batch in runs and stores them; runs on a worker. */
     private Score[] hashBatch(Region r, ByteRangeReader source, long first, int n)
         throws IOException {
         int bs = r.blockSize();
         Score[] scores = new Score[n];
-        byte[] buf = new byte[(int) Math.min((long) n * bs, r.length() - first * bs)];
+        int len = (int) Math.min((long) n * bs, r.length() - first * bs);
+        byte[] buf = batchBuffer(len);
         int i = 0;
         while (i < n) {
             if (!r.keep().test(first + i)) {
@@ -131,11 +147,11 @@ public final class ImageBuilder {
             while (j < n && r.keep().test(first + j))
                 j++;
             int from = i * bs;
-            int to = (int) Math.min((long) j * bs, buf.length);
+            int to = (int) Math.min((long) j * bs, len);
             source.read(r.offset() + (first + i) * bs, buf, from, to - from);
             for (int k = i; k < j; k++) {
                 int off = k * bs;
-                scores[k] = store.put(BlockType.DATA, buf, off, Math.min(bs, buf.length - off));
+                scores[k] = store.put(BlockType.DATA, buf, off, Math.min(bs, len - off));
             }
             i = j;
         }

@@ -182,4 +182,26 @@ class ImageCommitTest {
             Kind.FLUSH, false, "", root.score(), 1);
         assertEquals(2, grown2.extents().size(), "the raw tail extends");
     }
+
+    /**
+     * Import workers reuse their batch arrays: a short last batch after a full one stores only
+     * its own bytes, not the full batch's left in the array past them.
+     */
+    @Test
+    void aShortLastBatchStoresOnlyItsOwnBytes() throws Exception {
+        byte[] disk = new byte[ImageBuilder.BATCH_BYTES + 1000];
+        new Random(5).nextBytes(disk);
+        disk[disk.length - 1] = 1; // nothing for zero truncation to cut
+        ExecutorService one = Executors.newSingleThreadExecutor(); // it hashes both batches
+        try {
+            MemoryBlockStore store = new MemoryBlockStore();
+            ImageRoot root = build(store, one, disk,
+                List.of(Region.raw(0, disk.length, 4096, 0, "")));
+            assertSame(store, root, disk, "short last batch");
+            assertTrue(store.has(Score.hash(disk, ImageBuilder.BATCH_BYTES, 1000)),
+                "the last block is stored as its 1000 bytes");
+        } finally {
+            one.shutdownNow();
+        }
+    }
 }
