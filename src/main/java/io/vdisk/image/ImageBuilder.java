@@ -149,10 +149,7 @@ public final class ImageBuilder {
             int from = i * bs;
             int to = (int) Math.min((long) j * bs, len);
             source.read(r.offset() + (first + i) * bs, buf, from, to - from);
-            for (int k = i; k < j; k++) {
-                int off = k * bs;
-                scores[k] = store.put(BlockType.DATA, buf, off, Math.min(bs, len - off));
-            }
+            store.putRun(BlockType.DATA, buf, from, to - from, bs, scores, i);
             i = j;
         }
         return scores;

@@ -31,6 +31,17 @@ public interface BlockStore extends AutoCloseable {
     }
 
     /**
+     * Stores the blocks of {@code blockSize} bytes in {@code buf[off, off+len)} (the last one
+     * may be shorter) as {@link #put} does each, their scores in {@code scores} from
+     * {@code at}. A store may append the new ones together, so that they lie in order.
+     */
+    default void putRun(BlockType type, byte[] buf, int off, int len, int blockSize,
+        Score[] scores, int at) throws IOException {
+        for (int o = 0; o < len; o += blockSize)
+            scores[at++] = put(type, buf, off + o, Math.min(blockSize, len - o));
+    }
+
+    /**
      * Returns the block's truncated bytes (use {@link ZeroTruncation#extend} to restore a full
      * block). {@link Score#ZERO} always yields an empty array.
      *

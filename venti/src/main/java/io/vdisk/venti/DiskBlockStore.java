@@ -367,67 +367,117 @@ public final class DiskBlockStore implements BlockStore {
         if (n == 0)
             return Score.ZERO;
         Score score = Score.hash(buf, off, n);
-        if (filter.mightContain(score) && index.get(score) >= 0)
+        if (known(score))
             return score;
+        byte[] rec = recordScratch(maxRecordSize(n));
+        ArenaRecord r = encode(type, score, buf, off, n, rec, 0);
+        synchronized (appendLock) {
+            appendLocked(r, ByteBuffer.wrap(rec, 0, r.totalSize()));
+        }
+        return score;
+    }
 
-        byte[] rec;
-        int compression;
-        int storedLen;
+    /**
+     * Encodes the run's new blocks first and then appends them under one hold of the append
+     * lock, so that they lie in order: a cold read of them takes one pread. Import workers
+     * putting block by block interleaved their records, and a read of an imported image took
+     * four preads per 256 KiB.
+     */
+    @Override
+    public void putRun(BlockType type, byte[] buf, int off, int len, int blockSize,
+        Score[] scores, int at) throws IOException {
+        int count = (len + blockSize - 1) / blockSize;
+        byte[] rec = recordScratch(count * maxRecordSize(blockSize));
+        ArenaRecord[] encoded = new ArenaRecord[count];
+        int[] from = new int[count];
+        int used = 0;
+        for (int i = 0; i < count; i++) {
+            int o = off + i * blockSize;
+            int l = Math.min(blockSize, off + len - o);
+            puts.incrementAndGet();
+            logical.addAndGet(l);
+            int n = ZeroTruncation.truncatedLength(type, buf, o, l);
+            Score score = n == 0 ? Score.ZERO : Score.hash(buf, o, n);
+            scores[at + i] = score;
+            if (n == 0 || known(score))
+                continue;
+            encoded[i] = encode(type, score, buf, o, n, rec, used);
+            from[i] = used;
+            used += encoded[i].totalSize();
+        }
+        if (used == 0)
+            return;
+        synchronized (appendLock) {
+            for (int i = 0; i < count; i++) {
+                if (encoded[i] != null)
+                    appendLocked(encoded[i], ByteBuffer.wrap(rec, from[i], encoded[i].totalSize()));
+            }
+        }
+    }
+
+    private boolean known(Score score) {
+        return filter.mightContain(score) && index.get(score) >= 0;
+    }
+
+    private int maxRecordSize(int n) {
+        return ArenaRecord.HEADER_SIZE
+            + (options.compress() ? compressor.maxCompressedLength(n) : n);
+    }
+
+    /** Writes the block's record (header, then payload, compressed if that helps) at dst[pos]. */
+    private ArenaRecord encode(BlockType type, Score score, byte[] buf, int off, int n,
+        byte[] dst, int pos) {
+        int payload = pos + ArenaRecord.HEADER_SIZE;
+        int compression = ArenaRecord.COMPRESSION_NONE;
+        int storedLen = n;
         if (options.compress()) {
-            rec = recordScratch(ArenaRecord.HEADER_SIZE + compressor.maxCompressedLength(n));
-            int c = compressor.compress(buf, off, n, rec, ArenaRecord.HEADER_SIZE);
+            int c = compressor.compress(buf, off, n, dst, payload);
             if (c < n) {
                 compression = ArenaRecord.COMPRESSION_LZ4;
                 storedLen = c;
-            } else {
-                compression = ArenaRecord.COMPRESSION_NONE;
-                storedLen = n;
-                System.arraycopy(buf, off, rec, ArenaRecord.HEADER_SIZE, n);
             }
-        } else {
-            rec = recordScratch(ArenaRecord.HEADER_SIZE + n);
-            compression = ArenaRecord.COMPRESSION_NONE;
-            storedLen = n;
-            System.arraycopy(buf, off, rec, ArenaRecord.HEADER_SIZE, n);
         }
+        if (compression == ArenaRecord.COMPRESSION_NONE)
+            System.arraycopy(buf, off, dst, payload, n);
         ArenaRecord r = new ArenaRecord(type.diskType(), compression, score, n, storedLen);
-        ByteBuffer bb = ByteBuffer.wrap(rec, 0, r.totalSize());
-        r.writeHeader(bb.duplicate());
+        r.writeHeader(ByteBuffer.wrap(dst, pos, ArenaRecord.HEADER_SIZE));
+        return r;
+    }
 
-        synchronized (appendLock) {
+    /** Appends an encoded record unless its block got stored meanwhile. Holds appendLock. */
+    private void appendLocked(ArenaRecord r, ByteBuffer bytes) throws IOException {
+        Score score = r.score();
+        ensureOpen();
+        if (known(score))
+            return;
+        if (backlogged()) {
+            while (backlogged())
+                awaitCommit();
+            // the wait let go of appendLock: another writer may have stored this block
             ensureOpen();
-            if (filter.mightContain(score) && index.get(score) >= 0)
-                return score;
-            if (backlogged()) {
-                while (backlogged())
-                    awaitCommit();
-                // the wait let go of appendLock: another writer may have stored this block
-                ensureOpen();
-                if (filter.mightContain(score) && index.get(score) >= 0)
-                    return score;
-            }
-            if (commitFailure != null)
-                throw new IOException(dir + ": index commit failed", commitFailure);
-            if (current.end() + r.totalSize() > options.maxArenaSize()
-                && current.end() > Arena.HEADER_SIZE) {
-                roll();
-            }
-            long at = current.append(bb);
-            index.put(score, ScoreIndex.address(current.number(), at));
-            filter.add(score);
-            unsynced.add(current);
-            appended++;
-            sinceCommit++;
-            unique.addAndGet(n);
-            stored.addAndGet(r.totalSize());
-            blocks.incrementAndGet();
-            if (sinceCommit >= options.indexCommitRecords() && !commitRunning)
-                commitIndexInBackground();
-            if (options.fsync() && current.end() - writebackFrom >= WRITEBACK_BYTES
-                && writebackRunning.compareAndSet(false, true))
-                writebackInBackground();
+            if (known(score))
+                return;
         }
-        return score;
+        if (commitFailure != null)
+            throw new IOException(dir + ": index commit failed", commitFailure);
+        if (current.end() + r.totalSize() > options.maxArenaSize()
+            && current.end() > Arena.HEADER_SIZE) {
+            roll();
+        }
+        long at = current.append(bytes);
+        index.put(score, ScoreIndex.address(current.number(), at));
+        filter.add(score);
+        unsynced.add(current);
+        appended++;
+        sinceCommit++;
+        unique.addAndGet(r.length());
+        stored.addAndGet(r.totalSize());
+        blocks.incrementAndGet();
+        if (sinceCommit >= options.indexCommitRecords() && !commitRunning)
+            commitIndexInBackground();
+        if (options.fsync() && current.end() - writebackFrom >= WRITEBACK_BYTES
+            && writebackRunning.compareAndSet(false, true))
+            writebackInBackground();
     }
 
     /**

@@ -613,4 +613,54 @@ class DiskStoreTest {
         b[size - 1] = 1;
         return b;
     }
+
+    /**
+     * A run put at once stores what a put of each block would, zeros and repeats included, and
+     * from two threads at once stores each block once; every block then reads back cold.
+     */
+    @Test
+    void putRunStoresWhatPutsWould() throws Exception {
+        int size = 4096;
+        Random rnd = new Random(13);
+        byte[] run = new byte[20 * size + 777]; // a short last block
+        for (int k = 0; k < 21; k++) {
+            int at = k * size;
+            int n = Math.min(size, run.length - at);
+            if (k % 7 == 3) continue; // all zeros
+            if (k == 9) { // a repeat of block 2
+                System.arraycopy(run, 2 * size, run, at, size);
+                continue;
+            }
+            byte[] b = k % 2 == 0 ? TestStores.mixedBytes(rnd, n) : new byte[n];
+            if (k % 2 == 1) rnd.nextBytes(b);
+            b[n - 1] = 1;
+            System.arraycopy(b, 0, run, at, n);
+        }
+        MemoryBlockStore model = new MemoryBlockStore();
+        Score[] expected = new Score[21];
+        model.putRun(BlockType.DATA, run, 0, run.length, size, expected, 0);
+        Path dir = tmp.resolve("s");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            List<Future<Score[]>> fs = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                fs.add(pool.submit(() -> {
+                    Score[] got = new Score[22];
+                    s.putRun(BlockType.DATA, run, 0, run.length, size, got, 1);
+                    return got;
+                }));
+            }
+            for (Future<Score[]> f : fs)
+                assertArrayEquals(expected, java.util.Arrays.copyOfRange(f.get(), 1, 22));
+            assertEquals(model.stats().blocks(), s.stats().blocks());
+        } finally {
+            pool.shutdownNow();
+        }
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocate(21 * size);
+            s.readRun(expected, 21, BlockType.DATA, dst, size);
+            assertArrayEquals(run, java.util.Arrays.copyOf(dst.array(), run.length));
+            assertEquals(List.of(), s.verify(null));
+        }
+    }
 }
