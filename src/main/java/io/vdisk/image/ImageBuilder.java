@@ -115,28 +115,13 @@ public final class ImageBuilder {
         progress.accept(r.offset() + Math.min(r.length(), doneBlocks * r.blockSize()));
     }
 
-    /**
-     * Per worker, the batch being hashed: the store copies what it keeps. A fresh 4 MiB array
-     * per batch was zeroed before the image's bytes overwrote it, 1 GiB per GiB imported.
-     */
-    private static final ThreadLocal<byte[][]> BATCH_BUFFER = ThreadLocal
-        .withInitial(() -> new byte[1][]);
-
-    /** This worker's batch array, at least {@code n} bytes (only the first n are read). */
-    private static byte[] batchBuffer(int n) {
-        byte[][] holder = BATCH_BUFFER.get();
-        if (holder[0] == null || holder[0].length < n)
-            holder[0] = new byte[n];
-        return holder[0];
-    }
-
     /** Reads the kept blocks of a batch in runs and stores them; runs on a worker. */
     private Score[] hashBatch(Region r, ByteRangeReader source, long first, int n)
         throws IOException {
         int bs = r.blockSize();
         Score[] scores = new Score[n];
         int len = (int) Math.min((long) n * bs, r.length() - first * bs);
-        byte[] buf = batchBuffer(len);
+        byte[] buf = BatchBuffer.get(len);
         int i = 0;
         while (i < n) {
             if (!r.keep().test(first + i)) {

@@ -31,6 +31,7 @@ public final class ImageCommit {
     public static final int GROWTH_BLOCK_SIZE = 4096;
     /** Blocks a hashing task reads and stores: 1 MiB at 4 KiB, few enough tasks per GiB. */
     private static final int BATCH = 256;
+    private static final int MAX_BATCH_BYTES = 4 << 20;
     /** Commits are background work: their threads yield to the guests' requests. */
     private static final ExecutorService HASHERS = Executors.newFixedThreadPool(
         Runtime.getRuntime().availableProcessors(), Background.threads("vdisk-commit-hash"));
@@ -125,21 +126,27 @@ public final class ImageCommit {
     private static TreeMap<Long, Score> storeChanged(BlockStore store, Extent x, int bs,
         long[] indexes, ByteRangeReader newContent) throws IOException {
         List<Future<Score[]>> batches = new ArrayList<>();
-        for (int from = 0; from < indexes.length; from += BATCH) {
+        // at most 4 MiB a batch: its blocks are read into one array, kept by the thread
+        int perBatch = Math.max(1, Math.min(BATCH, MAX_BATCH_BYTES / bs));
+        for (int from = 0; from < indexes.length; from += perBatch) {
             int start = from;
-            int end = Math.min(indexes.length, from + BATCH);
+            int end = Math.min(indexes.length, from + perBatch);
             Callable<Score[]> batch = () -> {
-                byte[] buf = new byte[bs];
-                Score[] scores = new Score[end - start];
+                // side by side, so the store appends them together (only the extent's last
+                // block, which can only come last, may be short)
+                byte[] buf = BatchBuffer.get((end - start) * bs);
+                int filled = 0;
                 for (int k = start; k < end; k++) {
                     long b = indexes[k];
                     int len = (int) Math.min(bs, x.length() - b * bs);
-                    newContent.read(x.offset() + b * bs, buf, 0, len);
-                    scores[k - start] = store.put(BlockType.DATA, buf, 0, len);
+                    newContent.read(x.offset() + b * bs, buf, filled, len);
+                    filled += len;
                 }
+                Score[] scores = new Score[end - start];
+                store.putRun(BlockType.DATA, buf, 0, filled, bs, scores, 0);
                 return scores;
             };
-            batches.add(indexes.length <= BATCH ? completed(batch) : HASHERS.submit(batch));
+            batches.add(indexes.length <= perBatch ? completed(batch) : HASHERS.submit(batch));
         }
         TreeMap<Long, Score> changed = new TreeMap<>();
         Throwable failure = null;
