@@ -361,20 +361,13 @@ public final class DiskBlockStore implements BlockStore {
 
     @Override
     public Score put(BlockType type, byte[] buf, int off, int len) throws IOException {
-        puts.incrementAndGet();
-        logical.addAndGet(len);
-        int n = ZeroTruncation.truncatedLength(type, buf, off, len);
-        if (n == 0)
+        if (len == 0) { // a run of no blocks: count the put here
+            puts.incrementAndGet();
             return Score.ZERO;
-        Score score = Score.hash(buf, off, n);
-        if (known(score))
-            return score;
-        byte[] rec = recordScratch(maxRecordSize(n));
-        ArenaRecord r = encode(type, score, buf, off, n, rec, 0);
-        synchronized (appendLock) {
-            appendLocked(r, ByteBuffer.wrap(rec, 0, r.totalSize()));
         }
-        return score;
+        Score[] score = new Score[1];
+        putRun(type, buf, off, len, len, score, 0);
+        return score[0];
     }
 
     /**
