@@ -1,11 +1,13 @@
 package io.vdisk.app;
 
 import io.vdisk.cli.Env;
+import io.vdisk.cli.StdoutClosedException;
 import io.vdisk.flusher.Flusher;
 import io.vdisk.journal.JournalOptions;
 import io.vdisk.live.Commands;
 import io.vdisk.live.LiveImages;
 import io.vdisk.ninep.NinePClient;
+import io.vdisk.ninep.NinePServer;
 import io.vdisk.venti.DiskBlockStore;
 import io.vdisk.venti.StoreInUseException;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Runs a control command (see {@link Commands}) where it belongs: through the running server's
@@ -78,6 +81,82 @@ public final class ControlClient {
             c.clunk(ctl);
             c.clunk(root);
             return new String(reply, StandardCharsets.UTF_8).strip();
+        }
+    }
+
+    /**
+     * Runs the CLI command {@code args} inside the server that holds {@code w}'s root (see
+     * {@link ExecControl}): its stdout is copied to ours as it comes, its stderr after it ends.
+     *
+     * @return the command's exit code
+     */
+    public static int exec(Workspace w, Env env, String[] args) throws IOException {
+        Path addr = addressFile(w);
+        Path tokenFile = ExecControl.tokenFile(w);
+        if (!Files.exists(addr) || !Files.exists(tokenFile)) {
+            throw new IOException("the store is held by a running vdisk serve that takes no"
+                + " commands (no " + addr.getFileName() + " or " + tokenFile.getFileName()
+                + " in " + addr.getParent() + ")");
+        }
+        InetSocketAddress a = parse(Files.readString(addr, StandardCharsets.UTF_8).strip());
+        String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+        byte[] cmd = ExecControl.line(token, env.cwd(), args).getBytes(StandardCharsets.UTF_8);
+        // a long import sends nothing until it ends: wait as long as the command takes
+        try (NinePClient c = NinePClient.connect(a, NinePServer.DEFAULT_MAX_MSIZE,
+            Duration.ofDays(7))) {
+            int root = c.newFid();
+            c.attach(root, "", 0, w.root().toString());
+            int ctl = c.newFid();
+            c.walk(root, ctl, java.util.List.of("ctl"));
+            c.lopen(ctl, 2); // O_RDWR
+            try {
+                c.write(ctl, 0, cmd, 0, cmd.length);
+            } catch (IOException e) {
+                throw new IOException(e.getMessage() + " (from the running server)", e);
+            }
+            return copyFrames(c, ctl, env);
+        }
+    }
+
+    /** Reads the command's frames off {@code fid} until its end frame. */
+    private static int copyFrames(NinePClient c, int fid, Env env) throws IOException {
+        // one Tread at a time: the server hands out a command's output strictly in order
+        byte[] buf = new byte[Math.min(64 << 10, c.msize() - 4096)];
+        java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+        long offset = 0;
+        while (true) {
+            int n = c.read(fid, offset, buf, 0, buf.length);
+            if (n <= 0)
+                throw new IOException("the running server ended the command's output early");
+            offset += n;
+            pending.write(buf, 0, n);
+            byte[] p = pending.toByteArray();
+            int at = 0;
+            while (p.length - at >= 5) {
+                int len = java.nio.ByteBuffer.wrap(p, at + 1, 4).getInt();
+                if (len < 0 || p.length - at - 5 < len) break;
+                if (p[at] == 'o') {
+                    env.out().write(p, at + 5, len);
+                    // our reader went away: closing the connection cancels the command
+                    if (env.out().checkError())
+                        throw new StdoutClosedException();
+                } else if (p[at] == 'e') {
+                    env.out().flush();
+                    String end = new String(p, at + 5, len, StandardCharsets.UTF_8);
+                    int nl = end.indexOf('\n');
+                    String status = nl < 0 ? end : end.substring(0, nl);
+                    if (!status.startsWith("exit "))
+                        throw new IOException("the running server sent a bad end: " + status);
+                    env.err().print(nl < 0 ? "" : end.substring(nl + 1));
+                    env.err().flush();
+                    return Integer.parseInt(status.substring(5).strip());
+                } else {
+                    throw new IOException("the running server sent a bad frame");
+                }
+                at += 5 + len;
+            }
+            pending.reset();
+            pending.write(p, at, p.length - at);
         }
     }
 

@@ -2,6 +2,9 @@ package io.vdisk.app;
 
 import io.vdisk.cli.Env;
 import io.vdisk.cli.NotYetCommand;
+import io.vdisk.cli.ServerHoldsRootException;
+import io.vdisk.cli.StdoutClosedException;
+import io.vdisk.cli.StoreSource;
 import io.vdisk.cli.UsageException;
 import io.vdisk.cli.VdiskCommand;
 import java.io.IOException;
@@ -48,7 +51,16 @@ public final class Main {
 
     /** Runs one command line; returns the exit code. */
     public static int run(String[] args, Env env, boolean debug) {
-        CommandLine cl = new CommandLine(new VdiskCommand(env));
+        return run(args, env, debug, StoreSource.OPEN, true);
+    }
+
+    /**
+     * Runs one command line with its stores from {@code stores}; returns the exit code. With
+     * {@code forward}, a command whose root a running server holds is run by that server.
+     */
+    public static int run(String[] args, Env env, boolean debug, StoreSource stores,
+        boolean forward) {
+        CommandLine cl = new CommandLine(new VdiskCommand(env, stores));
         for (String name : NotYetCommand.NAMES)
             cl.addSubcommand(name, new NotYetCommand(name, env));
         cl.setOut(new PrintWriter(env.out(), true));
@@ -62,6 +74,20 @@ public final class Main {
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             if (debug)
                 ex.printStackTrace(env.err());
+            if (ex instanceof StdoutClosedException)
+                return FAILURE;
+            if (forward && ex instanceof ServerHoldsRootException h) {
+                try {
+                    return ControlClient.exec(h.workspace(), env, args);
+                } catch (StdoutClosedException e) {
+                    return FAILURE;
+                } catch (IOException | RuntimeException e) {
+                    if (debug)
+                        e.printStackTrace(env.err());
+                    env.err().println("vdisk: " + message(e));
+                    return FAILURE;
+                }
+            }
             if (ex instanceof UsageException) {
                 env.err().println("vdisk: " + ex.getMessage());
                 return USAGE;

@@ -7,6 +7,7 @@ import io.vdisk.flusher.PolicyStore;
 import io.vdisk.flusher.RootKind;
 import io.vdisk.journal.JournalOptions;
 import io.vdisk.live.Commands;
+import io.vdisk.live.Control;
 import io.vdisk.live.ImageExports;
 import io.vdisk.live.LiveImage;
 import io.vdisk.live.LiveImages;
@@ -92,7 +93,8 @@ public final class Server implements AutoCloseable {
                 }
             }
             if (ninep != null) {
-                server.ninep = NinePServer.builder(new VdiskFs(images, commands, env.zone()))
+                Control control = ExecControl.create(commands, w, store, images, env);
+                server.ninep = NinePServer.builder(new VdiskFs(images, control, env.zone()))
                     .bind(ninep).clock(env.clock()).start();
                 String hp = hostPort(server.ninep.localAddress());
                 // The CLI finds a running server here and sends its changes through it.
@@ -142,6 +144,7 @@ public final class Server implements AutoCloseable {
             ninep.close();
             try {
                 Files.deleteIfExists(ControlClient.addressFile(workspace));
+                Files.deleteIfExists(ExecControl.tokenFile(workspace));
             } catch (IOException e) {
                 LOG.warn("removing {}: {}", ControlClient.ADDRESS_FILE, e.getMessage());
             }

@@ -1,7 +1,9 @@
 package io.vdisk.cli;
 
+import io.vdisk.cli.StoreSource.StoreLease;
 import io.vdisk.image.Image;
 import io.vdisk.venti.DiskBlockStore;
+import java.io.IOException;
 import java.io.OutputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -15,13 +17,17 @@ final class CatCommand extends CommandBase {
     @Override
     public Integer call() throws Exception {
         ImageArg a = imageArg(image);
-        try (DiskBlockStore store = workspace(a.file()).openStore(false)) {
+        try (StoreLease lease = openStore(workspace(a.file()))) {
+            DiskBlockStore store = lease.store();
             Image img = Image.of(store, resolve(store, a));
             OutputStream out = env().out();
             byte[] buf = new byte[ExportCommand.CHUNK];
             for (long pos = 0; pos < img.size();) {
                 int n = img.read(pos, buf, 0, buf.length);
                 out.write(buf, 0, n);
+                // the reader went away (a pipe into head): stop instead of reading the rest
+                if (env().out().checkError())
+                    throw new StdoutClosedException();
                 pos += n;
             }
             out.flush();

@@ -1,5 +1,6 @@
 package io.vdisk.cli;
 
+import io.vdisk.cli.StoreSource.StoreLease;
 import io.vdisk.app.Workspace;
 import io.vdisk.image.ImageRoot;
 import io.vdisk.image.VdiskFile;
@@ -33,7 +34,8 @@ final class CloneCommand extends CommandBase {
         if (!workspace(out).root().equals(w.root()))
             throw new IOException(out + ": not in the same vdisk root as " + a.file());
         ImageRoot r;
-        try (DiskBlockStore store = w.openStore(false)) {
+        try (StoreLease lease = openStore(w)) {
+            DiskBlockStore store = lease.store();
             r = resolve(store, a);
         }
         VdiskFile.write(out, r.score());

@@ -1,12 +1,15 @@
 package io.vdisk.cli;
 
+import io.vdisk.app.ControlClient;
 import io.vdisk.app.Progress;
 import io.vdisk.app.Workspace;
 import io.vdisk.image.History;
 import io.vdisk.image.ImageRoot;
 import io.vdisk.image.VdiskFile;
 import io.vdisk.venti.BlockStore;
+import io.vdisk.cli.StoreSource.StoreLease;
 import io.vdisk.venti.Score;
+import io.vdisk.venti.StoreInUseException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +33,20 @@ abstract class CommandBase implements Callable<Integer> {
     Workspace workspace(Path image) throws IOException {
         Path from = image == null ? env().cwd() : image.toAbsolutePath().getParent();
         return Workspace.find(from, parent.storeOverride());
+    }
+
+    /**
+     * The root's store for this command. When a running server holds it, the command must be
+     * run there instead ({@link ServerHoldsRootException}).
+     */
+    StoreLease openStore(Workspace w) throws IOException {
+        try {
+            return parent.stores().open(w);
+        } catch (StoreInUseException e) {
+            if (Files.exists(ControlClient.addressFile(w)))
+                throw new ServerHoldsRootException(w, e);
+            throw e;
+        }
     }
 
     void warn(String message) {

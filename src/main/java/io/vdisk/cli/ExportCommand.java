@@ -1,5 +1,6 @@
 package io.vdisk.cli;
 
+import io.vdisk.cli.StoreSource.StoreLease;
 import io.vdisk.app.Progress;
 import io.vdisk.image.Image;
 import io.vdisk.venti.DiskBlockStore;
@@ -28,7 +29,8 @@ final class ExportCommand extends CommandBase {
     public Integer call() throws Exception {
         ImageArg a = imageArg(image);
         Path out = path(output);
-        try (DiskBlockStore store = workspace(a.file()).openStore(false)) {
+        try (StoreLease lease = openStore(workspace(a.file()))) {
+            DiskBlockStore store = lease.store();
             Image img = Image.of(store, resolve(store, a));
             boolean sparse = !Files.exists(out) || Files.isRegularFile(out);
             try (RandomAccessFile f = new RandomAccessFile(out.toFile(), "rw");

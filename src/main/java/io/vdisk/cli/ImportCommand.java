@@ -1,5 +1,6 @@
 package io.vdisk.cli;
 
+import io.vdisk.cli.StoreSource.StoreLease;
 import io.vdisk.app.Progress;
 import io.vdisk.app.Workspace;
 import io.vdisk.image.ImageBuilder;
@@ -61,7 +62,9 @@ final class ImportCommand extends CommandBase {
             return t;
         });
         long t0 = System.nanoTime();
-        try (DiskFile src = DiskFile.open(path(disk)); DiskBlockStore store = w.openStore(false)) {
+        try (DiskFile src = DiskFile.open(path(disk)); StoreLease lease = openStore(w)) {
+            DiskBlockStore store = lease.store();
+            parent.stores().beforeReplacing(out);
             Score prev = Files.exists(out) ? VdiskFile.read(out) : Score.ZERO;
             List<Region> plan = new LayoutPlanner(blockSize, exact).plan(src, this::warn);
             StoreStats before = store.stats();
@@ -71,6 +74,7 @@ final class ImportCommand extends CommandBase {
                     src.size(), plan, src, Kind.IMPORT, message, prev, env().clock().millis());
             }
             store.sync();
+            parent.stores().beforeReplacing(out);
             VdiskFile.write(out, root.score());
             StoreStats after = store.stats();
             double secs = (System.nanoTime() - t0) / 1e9;

@@ -1,5 +1,6 @@
 package io.vdisk.cli;
 
+import io.vdisk.cli.StoreSource.StoreLease;
 import io.vdisk.image.Extent;
 import io.vdisk.image.Image;
 import io.vdisk.image.ImageRoot;
@@ -20,7 +21,8 @@ final class InfoCommand extends CommandBase {
     @Override
     public Integer call() throws Exception {
         ImageArg a = imageArg(image);
-        try (DiskBlockStore store = workspace(a.file()).openStore(false)) {
+        try (StoreLease lease = openStore(workspace(a.file()))) {
+            DiskBlockStore store = lease.store();
             ImageRoot r = resolve(store, a);
             Image img = Image.of(store, r);
             PrintStream o = env().out();

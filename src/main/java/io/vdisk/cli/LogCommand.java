@@ -1,5 +1,6 @@
 package io.vdisk.cli;
 
+import io.vdisk.cli.StoreSource.StoreLease;
 import io.vdisk.image.History;
 import io.vdisk.image.ImageRoot;
 import io.vdisk.image.VdiskFile;
@@ -20,7 +21,8 @@ final class LogCommand extends CommandBase {
         ImageArg a = imageArg(image);
         if (a.rev() != null)
             throw new UsageException("log takes an image file, not a revision");
-        try (DiskBlockStore store = workspace(a.file()).openStore(false)) {
+        try (StoreLease lease = openStore(workspace(a.file()))) {
+            DiskBlockStore store = lease.store();
             List<ImageRoot> chain = History.walk(store, VdiskFile.read(a.file()));
             java.time.format.DateTimeFormatter time = java.time.format.DateTimeFormatter
                 .ofPattern("yyyy-MM-dd HH:mm:ss");

@@ -1,5 +1,6 @@
 package io.vdisk.cli;
 
+import io.vdisk.cli.StoreSource.StoreLease;
 import io.vdisk.app.Workspace;
 import io.vdisk.image.Image;
 import io.vdisk.image.VdiskFile;
@@ -26,7 +27,8 @@ final class StatsCommand extends CommandBase {
     public Integer call() throws Exception {
         Workspace w = workspace(null);
         PrintStream o = env().out();
-        try (DiskBlockStore store = w.openStore(false)) {
+        try (StoreLease lease = openStore(w)) {
+            DiskBlockStore store = lease.store();
             StoreStats s = store.stats();
             o.printf("store: %d blocks, %d unique bytes (%s), %d stored bytes (%s)%n", s.blocks(), s
                 .uniqueBytes(), bytes(s.uniqueBytes()), s.storedBytes(),

@@ -21,9 +21,19 @@ public final class VdiskCommand implements Runnable {
     Path store;
 
     private final Env env;
+    private final StoreSource stores;
 
     public VdiskCommand(Env env) {
+        this(env, StoreSource.OPEN);
+    }
+
+    public VdiskCommand(Env env, StoreSource stores) {
         this.env = env;
+        this.stores = stores;
+    }
+
+    public StoreSource stores() {
+        return stores;
     }
 
     /** The environment with -C applied. */

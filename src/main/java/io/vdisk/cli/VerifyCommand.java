@@ -1,5 +1,6 @@
 package io.vdisk.cli;
 
+import io.vdisk.cli.StoreSource.StoreLease;
 import io.vdisk.app.Progress;
 import io.vdisk.app.Workspace;
 import io.vdisk.image.History;
@@ -30,7 +31,8 @@ final class VerifyCommand extends CommandBase {
         Workspace w = workspace(file);
         List<String> problems = new ArrayList<>();
         int images = 0;
-        try (DiskBlockStore store = w.openStore(false)) {
+        try (StoreLease lease = openStore(w)) {
+            DiskBlockStore store = lease.store();
             if (file == null) {
                 try (Progress p = progress("verify", Math.max(1, store.stats().storedBytes()))) {
                     problems.addAll(store.verify(p::update));

@@ -13,7 +13,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One open of {@code /ctl}: each write is one or more command lines run at once; the reply (or
  * "error: ..." when a command failed, after the write itself failed with EINVAL or EIO) is read
- * back on the same fid. Thread-safe (synchronized: commands of one fid run one at a time).
+ * back on the same fid. A write of one streaming command ({@link Control#start}) instead starts
+ * it, and reads then return its output in order, each waiting for more, until it ends; clunking
+ * the fid cancels it. Thread-safe (synchronized: commands of one fid run one at a time; a
+ * stream's reads wait outside the lock).
  */
 final class CtlFile implements OpenFile {
     private static final Logger LOG = LoggerFactory.getLogger(CtlFile.class);
@@ -22,13 +25,48 @@ final class CtlFile implements OpenFile {
 
     private final Control control;
     private byte[] reply = new byte[0];
+    private volatile Control.Output stream;
+    /** Bytes of the stream read so far: reads must ask for them in order. */
+    private long streamed; // guarded by streamLock
+    private final Object streamLock = new Object();
 
     CtlFile(Control control) {
         this.control = control;
     }
 
     @Override
-    public synchronized int read(long offset, ByteBuffer dst) {
+    public int read(long offset, ByteBuffer dst) throws NinePException {
+        Control.Output out = stream;
+        if (out != null) {
+            return readStream(out, offset, dst);
+        }
+        return readReply(offset, dst);
+    }
+
+    private int readStream(Control.Output out, long offset, ByteBuffer dst)
+        throws NinePException {
+        synchronized (streamLock) {
+            if (offset != streamed) {
+                throw new NinePException(Errno.EINVAL, "ctl: a command's output is read in"
+                    + " order: at " + streamed + ", not " + offset);
+            }
+            try {
+                int n = out.read(dst);
+                if (n < 0) {
+                    return 0;
+                }
+                streamed += n;
+                return n;
+            } catch (IOException e) {
+                throw new NinePException(Errno.EIO, "ctl: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new NinePException(Errno.EIO, "ctl: interrupted");
+            }
+        }
+    }
+
+    private synchronized int readReply(long offset, ByteBuffer dst) {
         if (offset >= reply.length) {
             return 0;
         }
@@ -45,6 +83,24 @@ final class CtlFile implements OpenFile {
         }
         byte[] b = new byte[n];
         src.get(b);
+        if (stream != null) {
+            throw new NinePException(Errno.EBUSY, "ctl: a command is running on this fid");
+        }
+        String text = new String(b, StandardCharsets.UTF_8).strip();
+        if (!text.isEmpty() && text.indexOf('\n') < 0) {
+            try {
+                Control.Output started = control.start(text);
+                if (started != null) {
+                    stream = started;
+                    return n;
+                }
+            } catch (IllegalArgumentException | IOException e) {
+                int errno = e instanceof IOException ? Errno.EIO : Errno.EINVAL;
+                LOG.warn("ctl: command refused: {}", e.getMessage());
+                reply = ("error: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+                throw new NinePException(errno, "ctl: " + e.getMessage(), e);
+            }
+        }
         StringBuilder out = new StringBuilder();
         for (String line : new String(b, StandardCharsets.UTF_8).split("\n")) {
             String cmd = line.strip();
@@ -67,5 +123,13 @@ final class CtlFile implements OpenFile {
         }
         reply = out.toString().getBytes(StandardCharsets.UTF_8);
         return n;
+    }
+
+    @Override
+    public void close() {
+        Control.Output out = stream;
+        if (out != null) {
+            out.cancel();
+        }
     }
 }

@@ -1,0 +1,114 @@
+package io.vdisk.it.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vdisk.it.Run;
+import io.vdisk.it.ServerProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CLI while {@code vdisk serve} holds the root's store: each command runs inside the server
+ * (the store takes one process), and what it does is what the same command does alone, as real
+ * clients see it.
+ */
+class CommandsWhileServingIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void commandsRunInTheServerThatHoldsTheStore() throws Exception {
+        Path root = tmp.resolve("root");
+        Files.createDirectories(root);
+        Run.vdisk(root, "init");
+        byte[] first = new byte[8 << 20];
+        new Random(11).nextBytes(first);
+        Files.write(tmp.resolve("first.raw"), first);
+        Run.vdisk(root, "import", tmp.resolve("first.raw").toString(), "vm.vdisk");
+        // half of it repeats the first disk: dedup across an import made through the server
+        byte[] second = Arrays.copyOf(first, 12 << 20);
+        new Random(12).nextBytes(second);
+        System.arraycopy(first, 0, second, 0, 6 << 20);
+        Files.write(tmp.resolve("second.raw"), second);
+
+        try (ServerProcess s = ServerProcess.start(root)) {
+            String imported = Run.vdisk(root, "import", tmp.resolve("second.raw").toString(),
+                "new.vdisk");
+            assertTrue(imported.contains("new.vdisk: "), imported);
+            // NBD sees the new image at once, with the imported bytes
+            String list = Run.ok(tmp, "nbdinfo", "--list", "nbd://127.0.0.1:" + s.nbdPort());
+            assertTrue(list.contains("export=\"new.vdisk\""), list);
+            Run.ok(tmp, "nbdcopy", s.nbdUrl("new.vdisk"), tmp.resolve("nbd.raw").toString());
+            assertArrayEquals(second, Files.readAllBytes(tmp.resolve("nbd.raw")));
+            // reads of the store: stdout streamed back, byte for byte
+            sh(root, "cat new.vdisk > " + tmp.resolve("cat.raw"));
+            assertArrayEquals(second, Files.readAllBytes(tmp.resolve("cat.raw")));
+            Run.vdisk(root, "export", "new.vdisk@0", tmp.resolve("export.raw").toString());
+            assertArrayEquals(second, Files.readAllBytes(tmp.resolve("export.raw")));
+            String info = Run.vdisk(root, "info", "new.vdisk");
+            assertTrue(info.contains("size:       " + second.length), info);
+            String log = Run.vdisk(root, "log", "new.vdisk");
+            assertTrue(log.contains("import"), log);
+            String stats = Run.vdisk(root, "stats");
+            assertTrue(stats.contains("new.vdisk"), stats);
+            assertTrue(stats.contains("vm.vdisk"), stats);
+            Run.vdisk(root, "clone", "new.vdisk", "copy.vdisk");
+            assertEquals(Files.readString(root.resolve("new.vdisk")),
+                Files.readString(root.resolve("copy.vdisk")));
+            String verify = Run.vdisk(root, "verify");
+            assertTrue(verify.startsWith("ok: 3 images verified"), verify);
+
+            // an image the server serves is not replaced under its guests
+            Run.Result refused = Run.exec(root, cmd("import", tmp.resolve("first.raw")
+                .toString(), "vm.vdisk"));
+            assertEquals(1, refused.code(), refused.out());
+            assertTrue(refused.out().contains("vm.vdisk: served by the running vdisk serve"),
+                refused.out());
+            // errors come back as the one line the command prints alone
+            Run.Result missing = Run.exec(root, cmd("cat", "nope.vdisk"));
+            assertEquals(1, missing.code(), missing.out());
+            assertTrue(missing.out().strip().endsWith("nope.vdisk: no such image file"),
+                missing.out());
+            Run.Result noRev = Run.exec(root, cmd("info", "vm.vdisk@7"));
+            assertEquals(1, noRev.code(), noRev.out());
+            assertEquals("vdisk: vm.vdisk@7: @7: the history has only 1 version",
+                noRev.out().strip());
+
+            // a reader that stops early ends the command; the server serves on
+            String head = sh(root, "cat new.vdisk | head -c 4096 | wc -c").strip();
+            assertEquals("4096", head);
+            assertTrue(s.isAlive());
+            Run.ok(tmp, "nbdcopy", s.nbdUrl("vm.vdisk"), tmp.resolve("vm.raw").toString());
+            assertArrayEquals(first, Files.readAllBytes(tmp.resolve("vm.raw")));
+            assertEquals(0, s.stop());
+        }
+        // what the server stored is there for the next process
+        String verify = Run.vdisk(root, "verify");
+        assertTrue(verify.startsWith("ok: 3 images verified"), verify);
+        sh(root, "cat copy.vdisk > " + tmp.resolve("after.raw"));
+        assertArrayEquals(second, Files.readAllBytes(tmp.resolve("after.raw")));
+        assertTrue(!Files.exists(root.resolve(".vdisk/serve.token")),
+            "the token goes with the server");
+    }
+
+    private static List<String> cmd(String... args) {
+        List<String> c = ServerProcess.vdisk();
+        c.addAll(List.of(args));
+        return c;
+    }
+
+    /** Runs {@code vdisk ARGS} through sh in {@code dir}, so ARGS may redirect and pipe. */
+    private static String sh(Path dir, String args) throws Exception {
+        String vdisk = String.join(" ", ServerProcess.vdisk());
+        return new String(Run.ok(dir, "sh", "-c", vdisk + " " + args).getBytes(
+            StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,287 @@
+package io.vdisk.app;
+
+import io.vdisk.cli.Env;
+import io.vdisk.cli.StoreSource;
+import io.vdisk.cli.StoreSource.StoreLease;
+import io.vdisk.live.Control;
+import io.vdisk.live.LiveImage;
+import io.vdisk.live.LiveImages;
+import io.vdisk.venti.DiskBlockStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Runs CLI commands inside {@code vdisk serve} for a CLI that found the store held by it: the
+ * store takes one process at a time, and commands that change images must not become a second
+ * writer. The other control commands go to {@code delegate}.
+ *
+ * <p><b>Protocol</b> (one write to {@code /ctl}, then reads on the same fid until end of file):
+ *
+ * <pre>
+ * exec TOKEN CWD ARG...      each of CWD and ARG is "b" + base64 of its UTF-8 bytes
+ * </pre>
+ *
+ * The token is the content of {@code .vdisk/serve.token}, which only users who can read the
+ * root's hidden folder see: 9P never serves it, so a guest cannot make the server read or write
+ * host files outside the root. The command then runs with the client's working directory and
+ * arguments, and its output comes back as frames:
+ *
+ * <pre>
+ * | size | field                                            |
+ * |------|--------------------------------------------------|
+ * | 1    | kind: 'o' a piece of stdout, 'e' the end         |
+ * | 4    | length of the payload, big-endian                |
+ * | n    | payload; for 'e', "exit N\n" then stderr's text  |
+ * </pre>
+ *
+ * Only commands that work on images and the store run this way ({@link #COMMANDS}); the
+ * server's own store stands in for the one the command would open. Thread-safe.
+ */
+public final class ExecControl implements Control {
+    public static final String TOKEN_FILE = "serve.token";
+    static final Set<String> COMMANDS = Set.of("import", "export", "cat", "info", "log",
+        "clone", "verify", "stats");
+    private static final int FRAME_HEADER = 5;
+    /** Stdout bytes a command may get ahead of its reader before it waits. */
+    private static final int MAX_BUFFERED = 4 << 20;
+
+    private final Control delegate;
+    private final Workspace workspace;
+    private final DiskBlockStore store;
+    private final LiveImages images;
+    private final Env env;
+    private final byte[] token;
+
+    private ExecControl(Control delegate, Workspace workspace, DiskBlockStore store,
+        LiveImages images, Env env, byte[] token) {
+        this.delegate = delegate;
+        this.workspace = workspace;
+        this.store = store;
+        this.images = images;
+        this.env = env;
+        this.token = token;
+    }
+
+    /** Makes a fresh token and writes it, readable by the owner only, to the root's folder. */
+    public static ExecControl create(Control delegate, Workspace w, DiskBlockStore store,
+        LiveImages images, Env env) throws IOException {
+        byte[] raw = new byte[16];
+        new SecureRandom().nextBytes(raw);
+        String hex = HexFormat.of().formatHex(raw);
+        Path file = tokenFile(w);
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(
+            PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, hex + "\n", StandardCharsets.UTF_8,
+            StandardOpenOption.TRUNCATE_EXISTING);
+        return new ExecControl(delegate, w, store, images, env, hex.getBytes(
+            StandardCharsets.US_ASCII));
+    }
+
+    public static Path tokenFile(Workspace w) {
+        return w.root().resolve(Workspace.HIDDEN).resolve(TOKEN_FILE);
+    }
+
+    /** The line a client sends to run {@code args} from {@code cwd}. */
+    static String line(String token, Path cwd, String[] args) {
+        StringBuilder b = new StringBuilder("exec ").append(token).append(' ').append(
+            encode(cwd.toString()));
+        for (String a : args)
+            b.append(' ').append(encode(a));
+        return b.toString();
+    }
+
+    private static String encode(String s) {
+        return "b" + Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String decode(String word) {
+        if (!word.startsWith("b"))
+            throw new IllegalArgumentException("exec: malformed argument");
+        try {
+            return new String(Base64.getDecoder().decode(word.substring(1)),
+                StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("exec: malformed argument");
+        }
+    }
+
+    @Override
+    public String execute(String line) throws IOException {
+        if (isExec(line))
+            throw new IllegalArgumentException("exec: its output is streamed; write it alone");
+        return delegate.execute(line);
+    }
+
+    private static boolean isExec(String line) {
+        return line.startsWith("exec ") || line.equals("exec");
+    }
+
+    @Override
+    public Output start(String line) {
+        if (!isExec(line)) return null;
+        List<String> w = Arrays.asList(line.split(" +"));
+        if (w.size() < 4)
+            throw new IllegalArgumentException("usage: exec TOKEN CWD COMMAND [ARGS]");
+        // a wrong token reveals nothing about the right one through timing
+        if (!MessageDigest.isEqual(token, w.get(1).getBytes(StandardCharsets.US_ASCII)))
+            throw new IllegalArgumentException("exec: wrong token (see " + TOKEN_FILE + ")");
+        Path cwd = Path.of(decode(w.get(2)));
+        String[] args = w.subList(3, w.size()).stream().map(ExecControl::decode).toArray(
+            String[]::new);
+        String command = firstCommand(args);
+        if (command == null || !COMMANDS.contains(command)) {
+            throw new IllegalArgumentException("exec: the server runs only " + String.join(", ",
+                COMMANDS.stream().sorted().toList()) + " for the CLI");
+        }
+        Run run = new Run();
+        Env e = new Env(new PrintStream(run.stdout, false, StandardCharsets.UTF_8),
+            new PrintStream(run.stderr, true, StandardCharsets.UTF_8), env.clock(), env.zone(),
+            false, cwd, env.threads());
+        Thread t = new Thread(() -> {
+            int code = Main.FAILURE;
+            try {
+                code = Main.run(args, e, false, new ServerStores(), false);
+            } finally {
+                e.out().flush();
+                run.finish(code);
+            }
+        }, "vdisk-exec-" + command);
+        t.setDaemon(true);
+        t.start();
+        return run;
+    }
+
+    /** The subcommand's name: the first word that is not a global option or its value. */
+    private static String firstCommand(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("-C") || args[i].equals("--store")) {
+                i++;
+            } else if (!args[i].startsWith("-")) {
+                return args[i];
+            } else if (!args[i].startsWith("-C") && !args[i].startsWith("--store=")) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** The server's store for its own root; another root's is opened as the CLI would. */
+    private final class ServerStores implements StoreSource {
+        @Override
+        public StoreLease open(Workspace w) throws IOException {
+            if (w.root().equals(workspace.root()) && w.storePath().equals(
+                workspace.storePath())) return StoreLease.borrowed(store);
+            return StoreSource.OPEN.open(w);
+        }
+
+        @Override
+        public void beforeReplacing(Path image) throws IOException {
+            Path p = image.toAbsolutePath().normalize();
+            for (LiveImage img : images.opened()) {
+                if (img.file().toAbsolutePath().normalize().equals(p)) {
+                    throw new IOException(image + ": served by the running vdisk serve; import"
+                        + " into a new image instead (a guest may be writing to this one)");
+                }
+            }
+        }
+    }
+
+    /** One running command: its stdout as a bounded queue of pieces, its stderr, its end. */
+    private static final class Run implements Output {
+        private final ArrayDeque<byte[]> pieces = new ArrayDeque<>(); // guarded by this
+        private int buffered; // guarded by this
+        private boolean cancelled; // guarded by this
+        private byte[] end; // guarded by this; the end frame's payload once finished
+        private boolean endSent; // guarded by this
+        private byte[] partial; // guarded by this: a piece that did not fit the last read
+        private int partialAt; // guarded by this
+        final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+        final OutputStream stdout = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[]{(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (len == 0) return;
+                synchronized (Run.this) {
+                    while (buffered >= MAX_BUFFERED && !cancelled) {
+                        try {
+                            Run.this.wait();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new java.io.InterruptedIOException("output interrupted");
+                        }
+                    }
+                    if (cancelled) throw new IOException("the client went away");
+                    pieces.addLast(Arrays.copyOfRange(b, off, off + len));
+                    buffered += len;
+                    Run.this.notifyAll();
+                }
+            }
+        };
+
+        synchronized void finish(int code) {
+            byte[] err = stderr.toByteArray();
+            byte[] head = ("exit " + code + "\n").getBytes(StandardCharsets.UTF_8);
+            end = new byte[head.length + err.length];
+            System.arraycopy(head, 0, end, 0, head.length);
+            System.arraycopy(err, 0, end, head.length, err.length);
+            notifyAll();
+        }
+
+        @Override
+        public synchronized int read(ByteBuffer dst) throws InterruptedException {
+            if (dst.remaining() <= FRAME_HEADER)
+                throw new IllegalArgumentException("read of " + dst.remaining() + " bytes");
+            while (partial == null && pieces.isEmpty() && end == null)
+                wait();
+            if (partial == null && !pieces.isEmpty()) {
+                partial = pieces.pollFirst();
+                partialAt = 0;
+            }
+            if (partial != null) {
+                int n = Math.min(partial.length - partialAt, dst.remaining() - FRAME_HEADER);
+                dst.put((byte) 'o').putInt(n).put(partial, partialAt, n);
+                partialAt += n;
+                buffered -= n;
+                if (partialAt == partial.length) partial = null;
+                notifyAll();
+                return FRAME_HEADER + n;
+            }
+            if (endSent) return -1;
+            // stderr is short; a reader that offers less room gets it cut to fit
+            int n = Math.min(end.length, dst.remaining() - FRAME_HEADER);
+            dst.put((byte) 'e').putInt(n).put(end, 0, n);
+            endSent = true;
+            return FRAME_HEADER + n;
+        }
+
+        @Override
+        public synchronized void cancel() {
+            cancelled = true;
+            pieces.clear();
+            buffered = 0;
+            notifyAll();
+        }
+    }
+}
