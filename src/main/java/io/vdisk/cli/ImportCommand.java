@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -83,7 +84,21 @@ final class ImportCommand extends CommandBase {
                 bytes(after.storedBytes() - before.storedBytes()), secs);
             return 0;
         } finally {
-            pool.shutdownNow();
+            // Not shutdownNow: interrupting a worker inside a FileChannel call closes the
+            // channel, and run inside vdisk serve (see StoreSource) the store is the server's.
+            pool.shutdown();
+            awaitQuietly(pool);
+        }
+    }
+
+    /** Waits for the workers of a failed build to finish what they started. */
+    private static void awaitQuietly(ExecutorService pool) {
+        try {
+            while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                // a worker is still writing; its task ends on its own
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

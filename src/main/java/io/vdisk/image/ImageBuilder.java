@@ -88,8 +88,10 @@ public final class ImageBuilder {
             while (!pending.isEmpty())
                 drain(pending.poll(), tw, r, r.blocks());
         } finally {
+            // false: interrupting a task inside a FileChannel call would close the store's
+            // channel, and the store may be a running server's
             for (Future<Score[]> f : pending)
-                f.cancel(true);
+                f.cancel(false);
         }
         return tw.finish(r.length());
     }
