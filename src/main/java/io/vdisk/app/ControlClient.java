@@ -100,7 +100,8 @@ public final class ControlClient {
         }
         InetSocketAddress a = parse(Files.readString(addr, StandardCharsets.UTF_8).strip());
         String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-        byte[] cmd = ExecControl.line(token, env.cwd(), args).getBytes(StandardCharsets.UTF_8);
+        byte[] cmd = ExecControl.line(token, env.stderrTerminal(), env.cwd(), args).getBytes(
+            StandardCharsets.UTF_8);
         // a long import sends nothing until it ends: wait as long as the command takes
         try (NinePClient c = NinePClient.connect(a, NinePServer.DEFAULT_MAX_MSIZE,
             Duration.ofDays(7))) {
@@ -140,16 +141,16 @@ public final class ControlClient {
                     // our reader went away: closing the connection cancels the command
                     if (env.out().checkError())
                         throw new StdoutClosedException();
+                } else if (p[at] == 'r') {
+                    env.out().flush(); // what came before this message shows before it
+                    env.err().write(p, at + 5, len);
+                    env.err().flush();
                 } else if (p[at] == 'e') {
                     env.out().flush();
-                    String end = new String(p, at + 5, len, StandardCharsets.UTF_8);
-                    int nl = end.indexOf('\n');
-                    String status = nl < 0 ? end : end.substring(0, nl);
-                    if (!status.startsWith("exit "))
+                    String status = new String(p, at + 5, len, StandardCharsets.UTF_8);
+                    if (!status.matches("exit \\d+"))
                         throw new IOException("the running server sent a bad end: " + status);
-                    env.err().print(nl < 0 ? "" : end.substring(nl + 1));
-                    env.err().flush();
-                    return Integer.parseInt(status.substring(5).strip());
+                    return Integer.parseInt(status.substring(5));
                 } else {
                     throw new IOException("the running server sent a bad frame");
                 }

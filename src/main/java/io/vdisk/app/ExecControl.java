@@ -7,7 +7,6 @@ import io.vdisk.live.Control;
 import io.vdisk.live.LiveImage;
 import io.vdisk.live.LiveImages;
 import io.vdisk.venti.DiskBlockStore;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -34,7 +33,9 @@ import java.util.Set;
  * <p><b>Protocol</b> (one write to {@code /ctl}, then reads on the same fid until end of file):
  *
  * <pre>
- * exec TOKEN CWD ARG...      each of CWD and ARG is "b" + base64 of its UTF-8 bytes
+ * exec TOKEN TTY CWD ARG...  TTY "t" if the client's stderr is a terminal (progress bars
+ *                            are drawn), else "-"; each of CWD and ARG is "b" + base64 of
+ *                            its UTF-8 bytes
  * </pre>
  *
  * The token is the content of {@code .vdisk/serve.token}, which only users who can read the
@@ -45,9 +46,9 @@ import java.util.Set;
  * <pre>
  * | size | field                                            |
  * |------|--------------------------------------------------|
- * | 1    | kind: 'o' a piece of stdout, 'e' the end         |
+ * | 1    | kind: 'o' stdout, 'r' stderr, 'e' the end         |
  * | 4    | length of the payload, big-endian                |
- * | n    | payload; for 'e', "exit N\n" then stderr's text  |
+ * | n    | payload; for 'e', "exit N"                       |
  * </pre>
  *
  * Only commands that work on images and the store run this way ({@link #COMMANDS}); the
@@ -99,9 +100,9 @@ public final class ExecControl implements Control {
     }
 
     /** The line a client sends to run {@code args} from {@code cwd}. */
-    static String line(String token, Path cwd, String[] args) {
-        StringBuilder b = new StringBuilder("exec ").append(token).append(' ').append(
-            encode(cwd.toString()));
+    static String line(String token, boolean terminal, Path cwd, String[] args) {
+        StringBuilder b = new StringBuilder("exec ").append(token).append(terminal ? " t " : " - ")
+            .append(encode(cwd.toString()));
         for (String a : args)
             b.append(' ').append(encode(a));
         return b.toString();
@@ -137,13 +138,14 @@ public final class ExecControl implements Control {
     public Output start(String line) {
         if (!isExec(line)) return null;
         List<String> w = Arrays.asList(line.split(" +"));
-        if (w.size() < 4)
-            throw new IllegalArgumentException("usage: exec TOKEN CWD COMMAND [ARGS]");
+        if (w.size() < 5 || !w.get(2).equals("t") && !w.get(2).equals("-"))
+            throw new IllegalArgumentException("usage: exec TOKEN t|- CWD COMMAND [ARGS]");
         // a wrong token reveals nothing about the right one through timing
         if (!MessageDigest.isEqual(token, w.get(1).getBytes(StandardCharsets.US_ASCII)))
             throw new IllegalArgumentException("exec: wrong token (see " + TOKEN_FILE + ")");
-        Path cwd = Path.of(decode(w.get(2)));
-        String[] args = w.subList(3, w.size()).stream().map(ExecControl::decode).toArray(
+        boolean terminal = w.get(2).equals("t");
+        Path cwd = Path.of(decode(w.get(3)));
+        String[] args = w.subList(4, w.size()).stream().map(ExecControl::decode).toArray(
             String[]::new);
         String command = firstCommand(args);
         if (command == null || !COMMANDS.contains(command)) {
@@ -153,7 +155,7 @@ public final class ExecControl implements Control {
         Run run = new Run();
         Env e = new Env(new PrintStream(run.stdout, false, StandardCharsets.UTF_8),
             new PrintStream(run.stderr, true, StandardCharsets.UTF_8), env.clock(), env.zone(),
-            false, cwd, env.threads());
+            terminal, cwd, env.threads());
         Thread t = new Thread(() -> {
             int code = Main.FAILURE;
             try {
@@ -203,7 +205,10 @@ public final class ExecControl implements Control {
         }
     }
 
-    /** One running command: its stdout as a bounded queue of pieces, its stderr, its end. */
+    /**
+     * One running command: its output as a bounded queue of pieces, each led by its frame kind
+     * ('o' or 'r'), then its end.
+     */
     private static final class Run implements Output {
         private final ArrayDeque<byte[]> pieces = new ArrayDeque<>(); // guarded by this
         private int buffered; // guarded by this
@@ -212,9 +217,16 @@ public final class ExecControl implements Control {
         private boolean endSent; // guarded by this
         private byte[] partial; // guarded by this: a piece that did not fit the last read
         private int partialAt; // guarded by this
-        final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        final OutputStream stdout = new Piped('o');
+        final OutputStream stderr = new Piped('r');
 
-        final OutputStream stdout = new OutputStream() {
+        private final class Piped extends OutputStream {
+            private final byte kind;
+
+            Piped(char kind) {
+                this.kind = (byte) kind;
+            }
+
             @Override
             public void write(int b) throws IOException {
                 write(new byte[]{(byte) b}, 0, 1);
@@ -233,35 +245,34 @@ public final class ExecControl implements Control {
                         }
                     }
                     if (cancelled) throw new IOException("the client went away");
-                    pieces.addLast(Arrays.copyOfRange(b, off, off + len));
+                    byte[] piece = new byte[1 + len];
+                    piece[0] = kind;
+                    System.arraycopy(b, off, piece, 1, len);
+                    pieces.addLast(piece);
                     buffered += len;
                     Run.this.notifyAll();
                 }
             }
-        };
+        }
 
         synchronized void finish(int code) {
-            byte[] err = stderr.toByteArray();
-            byte[] head = ("exit " + code + "\n").getBytes(StandardCharsets.UTF_8);
-            end = new byte[head.length + err.length];
-            System.arraycopy(head, 0, end, 0, head.length);
-            System.arraycopy(err, 0, end, head.length, err.length);
+            end = ("exit " + code).getBytes(StandardCharsets.UTF_8);
             notifyAll();
         }
 
         @Override
         public synchronized int read(ByteBuffer dst) throws InterruptedException {
-            if (dst.remaining() <= FRAME_HEADER)
+            if (dst.remaining() < FRAME_HEADER + 16)
                 throw new IllegalArgumentException("read of " + dst.remaining() + " bytes");
             while (partial == null && pieces.isEmpty() && end == null)
                 wait();
             if (partial == null && !pieces.isEmpty()) {
                 partial = pieces.pollFirst();
-                partialAt = 0;
+                partialAt = 1;
             }
             if (partial != null) {
                 int n = Math.min(partial.length - partialAt, dst.remaining() - FRAME_HEADER);
-                dst.put((byte) 'o').putInt(n).put(partial, partialAt, n);
+                dst.put(partial[0]).putInt(n).put(partial, partialAt, n);
                 partialAt += n;
                 buffered -= n;
                 if (partialAt == partial.length) partial = null;
@@ -269,11 +280,11 @@ public final class ExecControl implements Control {
                 return FRAME_HEADER + n;
             }
             if (endSent) return -1;
-            // stderr is short; a reader that offers less room gets it cut to fit
-            int n = Math.min(end.length, dst.remaining() - FRAME_HEADER);
-            dst.put((byte) 'e').putInt(n).put(end, 0, n);
+            if (dst.remaining() < FRAME_HEADER + end.length)
+                throw new IllegalArgumentException("read of " + dst.remaining() + " bytes");
+            dst.put((byte) 'e').putInt(end.length).put(end);
             endSent = true;
-            return FRAME_HEADER + n;
+            return FRAME_HEADER + end.length;
         }
 
         @Override

@@ -40,21 +40,21 @@ class ExecControlTest {
             String token = Files.readString(tokenFile).strip();
 
             assertThrows(IllegalArgumentException.class, () -> c.start(ExecControl.line(
-                "0".repeat(32), dir, new String[]{"stats"})));
+                "0".repeat(32), false, dir, new String[]{"stats"})));
             assertThrows(IllegalArgumentException.class, () -> c.start(ExecControl.line(token
-                .substring(1), dir, new String[]{"stats"})));
+                .substring(1), false, dir, new String[]{"stats"})));
             for (String[] args : new String[][]{{"serve", "."}, {"flush"}, {"-C", ".", "init"},
                 {"--version"}}) {
                 assertThrows(IllegalArgumentException.class, () -> c.start(ExecControl.line(
-                    token, dir, args)), String.join(" ", args));
+                    token, false, dir, args)), String.join(" ", args));
             }
             assertThrows(IllegalArgumentException.class, () -> c.start("exec " + token
-                + " not-base64 bc3RhdHM="));
+                + " - not-base64 bc3RhdHM="));
             // other lines pass through; exec never runs as an ordinary command
             assertEquals(null, c.start("flush"));
             assertEquals("plain flush", c.execute("flush"));
             assertThrows(IllegalArgumentException.class, () -> c.execute(ExecControl.line(token,
-                dir, new String[]{"stats"})));
+                false, dir, new String[]{"stats"})));
         }
     }
 
@@ -70,43 +70,49 @@ class ExecControlTest {
             ExecControl c = ExecControl.create(line -> "", w, store, images, env());
             String token = Files.readString(ExecControl.tokenFile(w)).strip();
             // the command uses the server's open store: alone it would find it locked
-            Frames f = drain(c.start(ExecControl.line(token, w.root(), new String[]{"import",
+            Frames f = drain(c.start(ExecControl.line(token, false, w.root(), new String[]{"import",
                 dir.resolve("disk.raw").toString(), "vm.vdisk"})), 64 << 10);
-            assertEquals("exit 0\n", f.end.substring(0, 7), f.end);
+            assertEquals("exit 0", f.end);
+            assertTrue(f.stderr.contains("warning: disk (offset 0): no ext2/3/4 or FAT"),
+                f.stderr);
             assertTrue(f.stdout.toString(StandardCharsets.UTF_8).startsWith("vm.vdisk: "),
                 f.stdout.toString(StandardCharsets.UTF_8));
             // stdout larger than what the command may buffer ahead, read in small pieces
-            f = drain(c.start(ExecControl.line(token, w.root(), new String[]{"cat",
+            f = drain(c.start(ExecControl.line(token, false, w.root(), new String[]{"cat",
                 "vm.vdisk"})), 1000);
-            assertEquals("exit 0\n", f.end);
+            assertEquals("exit 0", f.end);
+            assertEquals("", f.stderr);
             assertEquals(disk.length, f.stdout.size());
             assertTrue(java.util.Arrays.equals(disk, f.stdout.toByteArray()), "the bytes differ");
             // a failing command: its exit code and its one line of stderr
-            f = drain(c.start(ExecControl.line(token, w.root(), new String[]{"cat",
+            f = drain(c.start(ExecControl.line(token, false, w.root(), new String[]{"cat",
                 "none.vdisk"})), 64 << 10);
-            assertTrue(f.end.startsWith("exit 1\nvdisk: "), f.end);
-            assertTrue(f.end.endsWith("none.vdisk: no such image file\n"), f.end);
+            assertEquals("exit 1", f.end);
+            assertTrue(f.stderr.startsWith("vdisk: "), f.stderr);
+            assertTrue(f.stderr.endsWith("none.vdisk: no such image file\n"), f.stderr);
             // the reader goes after one piece: the command ends without writing the rest
-            Control.Output out = c.start(ExecControl.line(token, w.root(), new String[]{"cat",
-                "vm.vdisk"}));
+            Control.Output out = c
+                .start(ExecControl.line(token, false, w.root(), new String[]{"cat",
+                    "vm.vdisk"}));
             ByteBuffer b = ByteBuffer.allocate(4096);
             assertTrue(out.read(b) > 5);
             out.cancel();
             b.clear();
             int n;
-            while ((n = out.read(b)) >= 0 && b.get(0) == 'o')
+            while ((n = out.read(b)) >= 0 && b.get(0) != 'e')
                 b.clear();
             assertTrue(n > 0, "an end frame follows");
             String end = new String(b.array(), 5, b.position() - 5, StandardCharsets.UTF_8);
-            assertTrue(end.startsWith("exit 1"), end);
+            assertEquals("exit 1", end);
         }
     }
 
-    private record Frames(ByteArrayOutputStream stdout, String end) {
+    private record Frames(ByteArrayOutputStream stdout, String stderr, String end) {
     }
 
     private static Frames drain(Control.Output out, int readSize) throws Exception {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
         ByteBuffer b = ByteBuffer.allocate(readSize);
         while (true) {
             b.clear();
@@ -117,10 +123,15 @@ class ExecControlTest {
             assertEquals(n, 5 + len);
             if (b.get(0) == 'e') {
                 assertEquals(-1, out.read(b.clear()));
-                return new Frames(stdout, new String(b.array(), 5, len, StandardCharsets.UTF_8));
+                return new Frames(stdout, stderr.toString(StandardCharsets.UTF_8), new String(b
+                    .array(), 5, len, StandardCharsets.UTF_8));
             }
-            assertEquals('o', b.get(0));
-            stdout.write(b.array(), 5, len);
+            if (b.get(0) == 'r') {
+                stderr.write(b.array(), 5, len);
+            } else {
+                assertEquals('o', b.get(0));
+                stdout.write(b.array(), 5, len);
+            }
         }
     }
 
