@@ -67,7 +67,7 @@ public final class ControlClient {
         throws IOException {
         try (NinePClient c = NinePClient.connect(a)) {
             int root = c.newFid();
-            c.attach(root, "", 0, w.root().toString());
+            c.attach(root, "", 0, w.root().toRealPath().toString()); // the root, links resolved
             int ctl = c.newFid();
             c.walk(root, ctl, java.util.List.of("ctl"));
             c.lopen(ctl, 2); // O_RDWR
@@ -106,7 +106,7 @@ public final class ControlClient {
         try (NinePClient c = NinePClient.connect(a, NinePServer.DEFAULT_MAX_MSIZE,
             Duration.ofDays(7))) {
             int root = c.newFid();
-            c.attach(root, "", 0, w.root().toString());
+            c.attach(root, "", 0, w.root().toRealPath().toString()); // the root, links resolved
             int ctl = c.newFid();
             c.walk(root, ctl, java.util.List.of("ctl"));
             c.lopen(ctl, 2); // O_RDWR

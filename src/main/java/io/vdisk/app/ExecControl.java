@@ -188,8 +188,9 @@ public final class ExecControl implements Control {
     private final class ServerStores implements StoreSource {
         @Override
         public StoreLease open(Workspace w) throws IOException {
-            if (w.root().equals(workspace.root()) && w.storePath().equals(
-                workspace.storePath())) return StoreLease.borrowed(store);
+            // isSameFile: the CLI may name the root through a symbolic link
+            if (Files.isDirectory(w.storePath()) && Files.isSameFile(w.storePath(), workspace
+                .storePath())) return StoreLease.borrowed(store);
             return StoreSource.OPEN.open(w);
         }
 

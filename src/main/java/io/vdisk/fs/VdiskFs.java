@@ -53,6 +53,8 @@ public final class VdiskFs implements FileServer<Node> {
     private final Control control;
     private final RealTree tree;
     private final String absRoot;
+    /** The root with symbolic links resolved, which clients may name too. */
+    private final String realRoot;
     private final Synthetic synthetic;
 
     /**
@@ -67,6 +69,7 @@ public final class VdiskFs implements FileServer<Node> {
         Path root = images.workspace().root();
         this.absRoot = root.toAbsolutePath().normalize().toString();
         this.tree = new RealTree(root.toRealPath());
+        this.realRoot = tree.root().toString();
         Map<String, Object> a = Files.readAttributes(tree.root(), "unix:uid,gid");
         this.synthetic = new Synthetic(images, tree, zone, (Integer) a.get("uid"),
             (Integer) a.get("gid"));
@@ -77,7 +80,7 @@ public final class VdiskFs implements FileServer<Node> {
         String a = aname.length() > 1 && aname.endsWith("/")
             ? aname.substring(0, aname.length() - 1)
             : aname;
-        if (a.isEmpty() || a.equals("/") || a.equals(absRoot)
+        if (a.isEmpty() || a.equals("/") || a.equals(absRoot) || a.equals(realRoot)
             || a.equals(tree.root().toString())) {
             return tree.lookup("");
         }

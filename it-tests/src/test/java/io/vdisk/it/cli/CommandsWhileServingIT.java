@@ -55,6 +55,9 @@ class CommandsWhileServingIT {
             assertArrayEquals(second, Files.readAllBytes(tmp.resolve("export.raw")));
             String info = Run.vdisk(root, "info", "new.vdisk");
             assertTrue(info.contains("size:       " + second.length), info);
+            // the same root named through a symbolic link is the server's root
+            Path link = Files.createSymbolicLink(tmp.resolve("link"), root);
+            assertEquals(info, Run.vdisk(link, "info", "new.vdisk"));
             String log = Run.vdisk(root, "log", "new.vdisk");
             assertTrue(log.contains("import"), log);
             String stats = Run.vdisk(root, "stats");
