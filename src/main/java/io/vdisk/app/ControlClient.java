@@ -115,7 +115,14 @@ public final class ControlClient {
             } catch (IOException e) {
                 throw new IOException(e.getMessage() + " (from the running server)", e);
             }
-            return copyFrames(c, ctl, env);
+            try {
+                return copyFrames(c, ctl, env);
+            } catch (StdoutClosedException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new IOException("the running vdisk serve stopped during the command ("
+                    + e.getMessage() + "); what it did is either whole or not there", e);
+            }
         }
     }
 

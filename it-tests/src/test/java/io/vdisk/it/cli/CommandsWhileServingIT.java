@@ -9,9 +9,12 @@ import io.vdisk.it.ServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,6 +103,71 @@ class CommandsWhileServingIT {
         assertArrayEquals(second, Files.readAllBytes(tmp.resolve("after.raw")));
         assertTrue(!Files.exists(root.resolve(".vdisk/serve.token")),
             "the token goes with the server");
+    }
+
+    @Test
+    void importsAtOnceAndAServerKilledDuringOne() throws Exception {
+        Path root = tmp.resolve("root");
+        Files.createDirectories(root);
+        Run.vdisk(root, "init");
+        Run.ok(tmp, "sh", "-c", "head -c 16M /dev/urandom > small.raw; head -c 768M"
+            + " /dev/urandom > big.raw");
+        Path big = tmp.resolve("big.raw");
+        try (ServerProcess s = ServerProcess.start(root)) {
+            // two CLIs import the same disk at once: both run in the server, one copy is kept
+            Process a = start(root, tmp.resolve("a.out"), "import", tmp.resolve("small.raw")
+                .toString(), "a.vdisk");
+            Process b = start(root, tmp.resolve("b.out"), "import", tmp.resolve("small.raw")
+                .toString(), "b.vdisk");
+            assertEquals(0, a.waitFor(), Files.readString(tmp.resolve("a.out")));
+            assertEquals(0, b.waitFor(), Files.readString(tmp.resolve("b.out")));
+            String stats = Run.vdisk(root, "stats");
+            assertTrue(stats.matches("(?s).*a\\.vdisk +4096 +4096 +100\\.0%.*"), stats);
+            assertTrue(stats.matches("(?s).*b\\.vdisk +4096 +4096 +100\\.0%.*"), stats);
+
+            // kill -9 of the server in the middle of an import it runs for a CLI
+            long before = storeBytes(root);
+            Process c = start(root, tmp.resolve("c.out"), "import", big.toString(),
+                "big.vdisk");
+            Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
+                .until(() -> storeBytes(root) > before + (64 << 20) || !c.isAlive());
+            s.kill9();
+            assertTrue(c.waitFor(60, TimeUnit.SECONDS));
+            String said = Files.readString(tmp.resolve("c.out"));
+            if (c.exitValue() == 0) {
+                // the import won the race: then it is whole
+                assertTrue(Files.exists(root.resolve("big.vdisk")), said);
+            } else {
+                assertEquals(1, c.exitValue(), said);
+                String last = said.strip().lines().reduce((x, y) -> y).orElse("");
+                assertTrue(last.startsWith("vdisk: the running vdisk serve stopped"), said);
+                assertTrue(!said.contains("Exception") && !said.contains("\tat "), said);
+                assertTrue(!Files.exists(root.resolve("big.vdisk")), said);
+            }
+        }
+        // restarted, the store holds every image whole, and the import can be run again
+        try (ServerProcess s = ServerProcess.start(root)) {
+            String verify = Run.vdisk(root, "verify");
+            assertTrue(verify.startsWith("ok: "), verify);
+            Files.deleteIfExists(root.resolve("big.vdisk"));
+            Run.vdisk(root, "import", big.toString(), "big.vdisk");
+            Run.ok(tmp, "nbdcopy", s.nbdUrl("big.vdisk"), tmp.resolve("big.out").toString());
+            Run.ok(tmp, "cmp", big.toString(), tmp.resolve("big.out").toString());
+            assertEquals(0, s.stop());
+        }
+    }
+
+    /** Starts {@code vdisk ARGS} in {@code dir}, stdout and stderr to {@code out}. */
+    private static Process start(Path dir, Path out, String... args) throws Exception {
+        return new ProcessBuilder(cmd(args)).directory(dir.toFile()).redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(out.toFile()).start();
+    }
+
+    private static long storeBytes(Path root) throws Exception {
+        try (var files = Files.walk(root.resolve(".vdisk/store"))) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
     }
 
     private static List<String> cmd(String... args) {
