@@ -71,6 +71,9 @@ class CommandsWhileServingIT {
                 Files.readString(root.resolve("copy.vdisk")));
             String verify = Run.vdisk(root, "verify");
             assertTrue(verify.startsWith("ok: 3 images verified"), verify);
+            // init of a served root, like init of any existing root, changes nothing
+            String init = Run.vdisk(root, "init");
+            assertTrue(init.contains("exists already"), init);
 
             // an image the server serves is not replaced under its guests
             Run.Result refused = Run.exec(root, cmd("import", tmp.resolve("first.raw")
