@@ -37,17 +37,25 @@ sleep 1
 V="nbd://127.0.0.1:$vport/vm.vdisk"; K="nbd://127.0.0.1:$kport"
 
 secs() { local t0=$(date +%s.%N); "$@" >/dev/null 2>&1; echo "$(date +%s.%N) - $t0" | bc -l; }
+# CPU seconds (user + system) a process has used: each server's cost, apart from the client's
+# and from whatever else the host runs, which moves the wall times from run to run
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 rate() { echo "scale=1; $1 / $2" | bc -l; }
 row() { printf "%-34s %12s %12s %8s\n" "$1" "$2" "$3" "$(echo "scale=2; $2 / $3" | bc -l)"; }
+# server CPU seconds of the runs of the row above, all runs summed
+cpu_row() { printf "%-34s %12.2f %12.2f\n" "  server CPU s, all runs" "$1" "$2"; }
 # Runs vdisk's and nbdkit's command in turn, $runs times each, and keeps each one's best time in
 # t_v and t_k: on two cores shared with the client, single runs vary by a third.
 runs=3
 least() { awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 < b + 0) ? a : b }'; }
 best_of() { # best_of VDISK_CMD... -- NBDKIT_CMD...
-  local v=() k=() i t; while [ "$1" != -- ]; do v+=("$1"); shift; done; shift; k=("$@")
-  t_v=1e9; t_k=1e9
+  local v=() k=() i t c0; while [ "$1" != -- ]; do v+=("$1"); shift; done; shift; k=("$@")
+  t_v=1e9; t_k=1e9; c_v=0; c_k=0
   for i in $(seq $runs); do
-    t_v=$(least "$(secs "${v[@]}")" $t_v); t_k=$(least "$(secs "${k[@]}")" $t_k)
+    c0=$(cpu_of $vpid); t_v=$(least "$(secs "${v[@]}")" $t_v)
+    c_v=$(echo "$c_v + $(cpu_of $vpid) - $c0" | bc -l)
+    c0=$(cpu_of $kpid); t_k=$(least "$(secs "${k[@]}")" $t_k)
+    c_k=$(echo "$c_k + $(cpu_of $kpid) - $c0" | bc -l)
   done
 }
 
@@ -56,29 +64,35 @@ sync
 printf "%-34s %12s %12s %8s\n" "benchmark" "vdisk" "nbdkit" "ratio"
 # The first read finds vdisk's block cache cold (nbdkit's file is in the page cache already,
 # written just before); the later ones find both warm, as 9p.sh measures.
-t_v=$(secs nbdcopy "$V" "$work/out-v.raw"); t_k=$(secs nbdcopy "$K" "$work/out-k.raw")
+c0=$(cpu_of $vpid); t_v=$(secs nbdcopy "$V" "$work/out-v.raw"); c_v=$(echo "$(cpu_of $vpid) - $c0" | bc -l)
+c0=$(cpu_of $kpid); t_k=$(secs nbdcopy "$K" "$work/out-k.raw"); c_k=$(echo "$(cpu_of $kpid) - $c0" | bc -l)
 cmp "$work/out-v.raw" "$work/out-k.raw" || { echo "exports differ!" >&2; exit 1; }
 rm -f "$work/out-v.raw" "$work/out-k.raw"
 row "nbdcopy first read MiB/s" "$(rate $size_mib $t_v)" "$(rate $size_mib $t_k)"
+cpu_row $c_v $c_k
 # The JIT is still compiling through the first few GiB, so the streaming read gets five runs.
 runs=5 best_of nbdcopy "$V" null: -- nbdcopy "$K" null:
 row "nbdcopy read MiB/s (best of 5)" "$(rate $size_mib $t_v)" "$(rate $size_mib $t_k)"
+cpu_row $c_v $c_k
 # What nbdcopy wrote sits in vdisk's journal until the flusher moves it into the store. Each
 # write is followed by a `vdisk flush`, timed on its own row, so that no write (nor the 4 KiB
 # runs below) shares the CPU with the flush of the one before. The write path is compiled
 # during the writes themselves (perf put the C2 compiler at half the server's samples in the
 # third), so the writes get five runs too.
 vdisk -C "$work/root" flush >/dev/null # stops the run here if the CLI cannot reach the server
-t_v=1e9; t_k=1e9; flushes=""; each_v=""; each_k=""
+t_v=1e9; t_k=1e9; flushes=""; each_v=""; each_k=""; cpu_v=""; cpu_k=""
 two() { printf "%.2f" "$1"; }
 for i in $(seq 5); do
-  t=$(secs nbdcopy "$work/in.raw" "$V"); t_v=$(least "$t" $t_v); each_v="$each_v $(two "$t")"
+  c0=$(cpu_of $vpid); t=$(secs nbdcopy "$work/in.raw" "$V"); t_v=$(least "$t" $t_v)
+  each_v="$each_v $(two "$t")"; cpu_v="$cpu_v $(two "$(echo "$(cpu_of $vpid) - $c0" | bc -l)")"
   t0=$(date +%s.%N); vdisk -C "$work/root" flush >/dev/null
   flushes="$flushes $(two "$(echo "$(date +%s.%N) - $t0" | bc -l)")"
-  t=$(secs nbdcopy "$work/in.raw" "$K"); t_k=$(least "$t" $t_k); each_k="$each_k $(two "$t")"
+  c0=$(cpu_of $kpid); t=$(secs nbdcopy "$work/in.raw" "$K"); t_k=$(least "$t" $t_k)
+  each_k="$each_k $(two "$t")"; cpu_k="$cpu_k $(two "$(echo "$(cpu_of $kpid) - $c0" | bc -l)")"
 done
 row "nbdcopy write MiB/s (best of 5)" "$(rate $size_mib $t_v)" "$(rate $size_mib $t_k)"
-printf "%-34s %s\n" "  each vdisk write, s" "$each_v" "  each nbdkit write, s" "$each_k" \
+printf "%-34s %s\n" "  each vdisk write, s" "$each_v" "  vdisk server CPU, s" "$cpu_v" \
+  "  each nbdkit write, s" "$each_k" "  nbdkit server CPU, s" "$cpu_k" \
   "  vdisk flush after each write, s" "$flushes"
 rm -f "$work/in.raw"
 
@@ -91,5 +105,6 @@ for depth in 1 16; do
     best_of qemu-img bench -f raw -c $n -d $depth -s 4096 -S $stride $w "$V" \
       -- qemu-img bench -f raw -c $n -d $depth -s 4096 -S $stride $w "$K"
     row "4 KiB $mode depth $depth IOPS" "$(rate $n $t_v)" "$(rate $n $t_k)"
+    cpu_row $c_v $c_k
   done
 done
