@@ -24,6 +24,8 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs CLI commands inside {@code vdisk serve} for a CLI that found the store held by it: the
@@ -55,6 +57,7 @@ import java.util.Set;
  * server's own store stands in for the one the command would open. Thread-safe.
  */
 public final class ExecControl implements Control {
+    private static final Logger LOG = LoggerFactory.getLogger(ExecControl.class);
     public static final String TOKEN_FILE = "serve.token";
     static final Set<String> COMMANDS = Set.of("import", "export", "cat", "info", "log",
         "clone", "verify", "stats");
@@ -161,6 +164,7 @@ public final class ExecControl implements Control {
             try {
                 code = Main.run(args, e, false, new ServerStores(), false);
             } finally {
+                LOG.info("exec {} ended: exit {}", command, code);
                 e.out().flush();
                 run.finish(code);
             }
@@ -231,6 +235,14 @@ public final class ExecControl implements Control {
             @Override
             public void write(int b) throws IOException {
                 write(new byte[]{(byte) b}, 0, 1);
+            }
+
+            /** Fails once the client went away: that is how a long command learns it. */
+            @Override
+            public void flush() throws IOException {
+                synchronized (Run.this) {
+                    if (cancelled) throw new IOException("the client went away");
+                }
             }
 
             @Override

@@ -1,10 +1,17 @@
 package io.vdisk.app;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 
 /**
  * A one-line progress bar on stderr, drawn only when stderr is a terminal and at most five times
  * a second. Thread-safe (updates are synchronized; they are rare).
+ *
+ * <p>It also notices, at most five times a second, when stderr has failed, as it does for a
+ * command run inside {@code vdisk serve} whose CLI went away (Ctrl-C): {@link #update} then
+ * throws, and the long command it reports on stops, as a program writing to a closed pipe would
+ * on SIGPIPE.
  */
 public final class Progress implements AutoCloseable {
     private final PrintStream err;
@@ -13,6 +20,7 @@ public final class Progress implements AutoCloseable {
     private final boolean enabled;
     private final long start = System.nanoTime();
     private long lastDraw;
+    private long lastCheck = start;
     private boolean drawn;
 
     public Progress(PrintStream err, boolean enabled, String label, long total) {
@@ -22,10 +30,17 @@ public final class Progress implements AutoCloseable {
         this.total = Math.max(1, total);
     }
 
+    /** @throws UncheckedIOException when stderr has failed: no one waits for the command */
     public synchronized void update(long done) {
+        long now = System.nanoTime();
+        if (now - lastCheck >= 200_000_000L) {
+            lastCheck = now;
+            if (err.checkError())
+                throw new UncheckedIOException(new IOException(
+                    "standard error closed: the command was abandoned"));
+        }
         if (!enabled)
             return;
-        long now = System.nanoTime();
         if (now - lastDraw < 200_000_000L && done < total)
             return;
         lastDraw = now;

@@ -128,6 +128,22 @@ class CommandsWhileServingIT {
             assertTrue(stats.matches("(?s).*a\\.vdisk +4096 +4096 +100\\.0%.*"), stats);
             assertTrue(stats.matches("(?s).*b\\.vdisk +4096 +4096 +100\\.0%.*"), stats);
 
+            // a CLI that goes away (Ctrl-C) stops the import the server runs for it
+            long started = storeBytes(root);
+            Process gone = start(root, tmp.resolve("gone.out"), "import", big.toString(),
+                "big.vdisk");
+            Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
+                .until(() -> storeBytes(root) > started + (64 << 20) || !gone.isAlive());
+            boolean cut = gone.isAlive();
+            gone.destroy();
+            gone.waitFor();
+            if (cut) {
+                Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> s.log().contains(
+                    "exec import ended: exit 1"));
+                assertTrue(!Files.exists(root.resolve("big.vdisk")), s.log());
+            }
+            Files.deleteIfExists(root.resolve("big.vdisk"));
+
             // kill -9 of the server in the middle of an import it runs for a CLI
             long before = storeBytes(root);
             Process c = start(root, tmp.resolve("c.out"), "import", big.toString(),
