@@ -157,8 +157,7 @@ public final class ExecControl implements Control {
         }
         Run run = new Run();
         Env e = new Env(new PrintStream(run.stdout, false, StandardCharsets.UTF_8),
-            new PrintStream(run.stderr, true, StandardCharsets.UTF_8), env.clock(), env.zone(),
-            terminal, cwd, env.threads());
+            new ClientStream(run), env.clock(), env.zone(), terminal, cwd, env.threads());
         Thread t = new Thread(() -> {
             int code = Main.FAILURE;
             try {
@@ -186,6 +185,20 @@ public final class ExecControl implements Control {
             }
         }
         return null;
+    }
+
+    /** The stderr of a command run for a client, which knows when the client went away. */
+    static final class ClientStream extends PrintStream {
+        private final Run run;
+
+        private ClientStream(Run run) {
+            super(run.stderr, true, StandardCharsets.UTF_8);
+            this.run = run;
+        }
+
+        boolean abandoned() {
+            return run.cancelled();
+        }
     }
 
     /** The server's store for its own root; another root's is opened as the CLI would. */
@@ -235,14 +248,6 @@ public final class ExecControl implements Control {
             @Override
             public void write(int b) throws IOException {
                 write(new byte[]{(byte) b}, 0, 1);
-            }
-
-            /** Fails once the client went away: that is how a long command learns it. */
-            @Override
-            public void flush() throws IOException {
-                synchronized (Run.this) {
-                    if (cancelled) throw new IOException("the client went away");
-                }
             }
 
             @Override
@@ -298,6 +303,10 @@ public final class ExecControl implements Control {
             dst.put((byte) 'e').putInt(end.length).put(end);
             endSent = true;
             return FRAME_HEADER + end.length;
+        }
+
+        synchronized boolean cancelled() {
+            return cancelled;
         }
 
         @Override

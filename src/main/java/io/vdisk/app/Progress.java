@@ -8,10 +8,9 @@ import java.io.UncheckedIOException;
  * A one-line progress bar on stderr, drawn only when stderr is a terminal and at most five times
  * a second. Thread-safe (updates are synchronized; they are rare).
  *
- * <p>It also notices, at most five times a second, when stderr has failed, as it does for a
- * command run inside {@code vdisk serve} whose CLI went away (Ctrl-C): {@link #update} then
- * throws, and the long command it reports on stops, as a program writing to a closed pipe would
- * on SIGPIPE.
+ * <p>For a command run inside {@code vdisk serve} ({@link ExecControl}) it also notices, at most
+ * five times a second, when the CLI went away (Ctrl-C): {@link #update} then throws, and the
+ * long command it reports on stops, as a program writing to a closed pipe would on SIGPIPE.
  */
 public final class Progress implements AutoCloseable {
     private final PrintStream err;
@@ -30,14 +29,14 @@ public final class Progress implements AutoCloseable {
         this.total = Math.max(1, total);
     }
 
-    /** @throws UncheckedIOException when stderr has failed: no one waits for the command */
+    /** @throws UncheckedIOException when no one waits for the command any more */
     public synchronized void update(long done) {
         long now = System.nanoTime();
         if (now - lastCheck >= 200_000_000L) {
             lastCheck = now;
-            if (err.checkError())
+            if (err instanceof ExecControl.ClientStream c && c.abandoned())
                 throw new UncheckedIOException(new IOException(
-                    "standard error closed: the command was abandoned"));
+                    "the command's client went away"));
         }
         if (!enabled)
             return;
