@@ -10,7 +10,11 @@ import io.vdisk.ninep.NinePClient;
 import io.vdisk.ninep.NinePServer;
 import io.vdisk.venti.DiskBlockStore;
 import io.vdisk.venti.StoreInUseException;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -66,27 +70,36 @@ public final class ControlClient {
     private static String viaServer(InetSocketAddress a, Workspace w, String line)
         throws IOException {
         try (NinePClient c = NinePClient.connect(a)) {
-            int root = c.newFid();
-            c.attach(root, "", 0, w.root().toRealPath().toString()); // the root, links resolved
-            int ctl = c.newFid();
-            c.walk(root, ctl, java.util.List.of("ctl"));
-            c.lopen(ctl, 2); // O_RDWR
-            byte[] cmd = (line + "\n").getBytes(StandardCharsets.UTF_8);
-            try {
-                c.write(ctl, 0, cmd, 0, cmd.length);
-            } catch (IOException e) {
-                throw new IOException(e.getMessage() + " (from the running server)", e);
-            }
+            int ctl = sendToCtl(c, w, line + "\n");
             byte[] reply = c.readAll(ctl);
-            c.clunk(ctl);
-            c.clunk(root);
             return new String(reply, StandardCharsets.UTF_8).strip();
         }
     }
 
     /**
+     * Attaches to {@code w}'s root (named with links resolved, which the server accepts) and
+     * writes {@code text} to a fid open on {@code /ctl}, where the reply is then read.
+     *
+     * @return that fid
+     */
+    private static int sendToCtl(NinePClient c, Workspace w, String text) throws IOException {
+        int root = c.newFid();
+        c.attach(root, "", 0, w.root().toRealPath().toString());
+        int ctl = c.newFid();
+        c.walk(root, ctl, java.util.List.of("ctl"));
+        c.lopen(ctl, 2); // O_RDWR
+        byte[] cmd = text.getBytes(StandardCharsets.UTF_8);
+        try {
+            c.write(ctl, 0, cmd, 0, cmd.length);
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + " (from the running server)", e);
+        }
+        return ctl;
+    }
+
+    /**
      * Runs the CLI command {@code args} inside the server that holds {@code w}'s root (see
-     * {@link ExecControl}): its stdout is copied to ours as it comes, its stderr after it ends.
+     * {@link ExecControl}): its stdout and stderr are copied to ours as they come.
      *
      * @return the command's exit code
      */
@@ -100,23 +113,14 @@ public final class ControlClient {
         }
         InetSocketAddress a = parse(Files.readString(addr, StandardCharsets.UTF_8).strip());
         String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-        byte[] cmd = ExecControl.line(token, env.stderrTerminal(), env.cwd(), args).getBytes(
-            StandardCharsets.UTF_8);
+        String line = ExecControl.line(token, env.stderrTerminal(), env.cwd(), args);
         // a long import sends nothing until it ends: wait as long as the command takes
         try (NinePClient c = NinePClient.connect(a, NinePServer.DEFAULT_MAX_MSIZE,
             Duration.ofDays(7))) {
-            int root = c.newFid();
-            c.attach(root, "", 0, w.root().toRealPath().toString()); // the root, links resolved
-            int ctl = c.newFid();
-            c.walk(root, ctl, java.util.List.of("ctl"));
-            c.lopen(ctl, 2); // O_RDWR
+            int ctl = sendToCtl(c, w, line);
             try {
-                c.write(ctl, 0, cmd, 0, cmd.length);
-            } catch (IOException e) {
-                throw new IOException(e.getMessage() + " (from the running server)", e);
-            }
-            try {
-                return copyFrames(c, ctl, env);
+                return copyFrames(new DataInputStream(new BufferedInputStream(
+                    new FidStream(c, ctl), FidStream.READ_SIZE)), env);
             } catch (StdoutClosedException e) {
                 throw e;
             } catch (IOException e) {
@@ -126,45 +130,72 @@ public final class ControlClient {
         }
     }
 
-    /** Reads the command's frames off {@code fid} until its end frame. */
-    private static int copyFrames(NinePClient c, int fid, Env env) throws IOException {
-        // one Tread at a time: the server hands out a command's output strictly in order
-        byte[] buf = new byte[Math.min(64 << 10, c.msize() - 4096)];
-        java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
-        long offset = 0;
+    /** Copies the command's frames (see {@link ExecControl}) to our stdout and stderr. */
+    private static int copyFrames(DataInputStream in, Env env) throws IOException {
+        byte[] payload = new byte[FidStream.READ_SIZE];
         while (true) {
-            int n = c.read(fid, offset, buf, 0, buf.length);
-            if (n <= 0)
-                throw new IOException("the running server ended the command's output early");
-            offset += n;
-            pending.write(buf, 0, n);
-            byte[] p = pending.toByteArray();
-            int at = 0;
-            while (p.length - at >= 5) {
-                int len = java.nio.ByteBuffer.wrap(p, at + 1, 4).getInt();
-                if (len < 0 || p.length - at - 5 < len) break;
-                if (p[at] == 'o') {
-                    env.out().write(p, at + 5, len);
+            int kind = in.read();
+            if (kind < 0)
+                throw new EOFException("the server ended the command's output early");
+            int len = in.readInt();
+            if (len < 0 || len > payload.length)
+                throw new IOException("the server sent a frame of " + len + " bytes");
+            in.readFully(payload, 0, len);
+            switch (kind) {
+                case 'o' -> {
+                    env.out().write(payload, 0, len);
                     // our reader went away: closing the connection cancels the command
                     if (env.out().checkError())
                         throw new StdoutClosedException();
-                } else if (p[at] == 'r') {
-                    env.out().flush(); // what came before this message shows before it
-                    env.err().write(p, at + 5, len);
-                    env.err().flush();
-                } else if (p[at] == 'e') {
-                    env.out().flush();
-                    String status = new String(p, at + 5, len, StandardCharsets.UTF_8);
-                    if (!status.matches("exit \\d+"))
-                        throw new IOException("the running server sent a bad end: " + status);
-                    return Integer.parseInt(status.substring(5));
-                } else {
-                    throw new IOException("the running server sent a bad frame");
                 }
-                at += 5 + len;
+                case 'r' -> {
+                    env.out().flush(); // what came before this message shows before it
+                    env.err().write(payload, 0, len);
+                    env.err().flush();
+                }
+                case 'e' -> {
+                    env.out().flush();
+                    String status = new String(payload, 0, len, StandardCharsets.UTF_8);
+                    if (!status.matches("exit \\d+"))
+                        throw new IOException("the server sent a bad end frame: " + status);
+                    return Integer.parseInt(status.substring(5));
+                }
+                default -> throw new IOException("the server sent a frame of unknown kind "
+                    + kind);
             }
-            pending.reset();
-            pending.write(p, at, p.length - at);
+        }
+    }
+
+    /**
+     * A fid read from start to end, one Tread at a time: the server hands out a command's output
+     * strictly in order, so the client's parallel reads of a long span would be refused.
+     */
+    private static final class FidStream extends InputStream {
+        /** The most one read asks for; the server's frames never exceed one read. */
+        static final int READ_SIZE = 64 << 10;
+        private final NinePClient c;
+        private final int fid;
+        private long offset;
+
+        FidStream(NinePClient c, int fid) {
+            this.c = c;
+            this.fid = fid;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            // within one message, so that NinePClient sends a single Tread
+            int n = c.read(fid, offset, b, off, Math.min(len, Math.min(READ_SIZE, c.msize()
+                - 64)));
+            if (n <= 0) return -1;
+            offset += n;
+            return n;
         }
     }
 
