@@ -62,6 +62,8 @@ public final class ExecControl implements Control {
     static final Set<String> COMMANDS = Set.of("import", "export", "cat", "info", "log",
         "clone", "verify", "stats");
     private static final int FRAME_HEADER = 5;
+    /** Smallest read of a command's output: a header and the longest end, "exit -2147483648". */
+    static final int MIN_READ = FRAME_HEADER + 16;
     /** Stdout bytes a command may get ahead of its reader before it waits. */
     private static final int MAX_BUFFERED = 4 << 20;
 
@@ -213,9 +215,10 @@ public final class ExecControl implements Control {
 
         @Override
         public void beforeReplacing(Path image) throws IOException {
-            Path p = image.toAbsolutePath().normalize();
+            if (!Files.exists(image)) return; // not served: nothing can have opened it
             for (LiveImage img : images.opened()) {
-                if (img.file().toAbsolutePath().normalize().equals(p)) {
+                // isSameFile: the CLI may name the image through a symbolic link
+                if (Files.exists(img.file()) && Files.isSameFile(img.file(), image)) {
                     throw new IOException(image + ": served by the running vdisk serve; import"
                         + " into a new image instead (a guest may be writing to this one)");
                 }
@@ -280,8 +283,10 @@ public final class ExecControl implements Control {
 
         @Override
         public synchronized int read(ByteBuffer dst) throws InterruptedException {
-            if (dst.remaining() < FRAME_HEADER + 16)
-                throw new IllegalArgumentException("read of " + dst.remaining() + " bytes");
+            // room for a header and some output, and always for the end frame ("exit N")
+            if (dst.remaining() < MIN_READ)
+                throw new IllegalArgumentException("a command's output is read " + MIN_READ
+                    + " bytes or more at a time, not " + dst.remaining());
             while (partial == null && pieces.isEmpty() && end == null)
                 wait();
             if (partial == null && !pieces.isEmpty()) {
@@ -298,8 +303,6 @@ public final class ExecControl implements Control {
                 return FRAME_HEADER + n;
             }
             if (endSent) return -1;
-            if (dst.remaining() < FRAME_HEADER + end.length)
-                throw new IllegalArgumentException("read of " + dst.remaining() + " bytes");
             dst.put((byte) 'e').putInt(end.length).put(end);
             endSent = true;
             return FRAME_HEADER + end.length;

@@ -75,7 +75,7 @@ final class ImportCommand extends CommandBase {
                     src.size(), plan, src, Kind.IMPORT, message, prev, env().clock().millis());
             }
             store.sync();
-            parent.stores().beforeReplacing(out);
+            parent.stores().beforeReplacing(out); // again: a guest may have opened it since
             VdiskFile.write(out, root.score());
             StoreStats after = store.stats();
             double secs = (System.nanoTime() - t0) / 1e9;

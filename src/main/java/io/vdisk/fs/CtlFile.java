@@ -59,6 +59,8 @@ final class CtlFile implements OpenFile {
                 return n;
             } catch (IOException e) {
                 throw new NinePException(Errno.EIO, "ctl: " + e.getMessage(), e);
+            } catch (IllegalArgumentException e) {
+                throw new NinePException(Errno.EINVAL, "ctl: " + e.getMessage(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new NinePException(Errno.EIO, "ctl: interrupted");

@@ -94,6 +94,11 @@ class ExecControlTest {
             Control.Output out = c
                 .start(ExecControl.line(token, false, w.root(), new String[]{"cat",
                     "vm.vdisk"}));
+            // a read too small for the end frame is refused, saying the least it may ask
+            IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
+                () -> out.read(ByteBuffer.allocate(ExecControl.MIN_READ - 1)));
+            assertTrue(small.getMessage().contains(ExecControl.MIN_READ + " bytes or more"),
+                small.getMessage());
             ByteBuffer b = ByteBuffer.allocate(4096);
             assertTrue(out.read(b) > 5);
             out.cancel();

@@ -60,7 +60,8 @@ class CommandsWhileServingIT {
             assertTrue(info.contains("size:       " + second.length), info);
             // the same root named through a symbolic link is the server's root
             Path link = Files.createSymbolicLink(tmp.resolve("link"), root);
-            assertEquals(info, Run.vdisk(link, "info", "new.vdisk"));
+            // (-C keeps the link in the path the CLI finds the root by)
+            assertEquals(info, Run.vdisk(tmp, "-C", link.toString(), "info", "new.vdisk"));
             String log = Run.vdisk(root, "log", "new.vdisk");
             assertTrue(log.contains("import"), log);
             String stats = Run.vdisk(root, "stats");
@@ -78,6 +79,13 @@ class CommandsWhileServingIT {
             // an image the server serves is not replaced under its guests
             Run.Result refused = Run.exec(root, cmd("import", tmp.resolve("first.raw")
                 .toString(), "vm.vdisk"));
+            assertEquals(1, refused.code(), refused.out());
+            assertTrue(refused.out().contains("vm.vdisk: served by the running vdisk serve"),
+                refused.out());
+            // nor when named through the link (-C keeps the link in the path; a working
+            // directory would not, as the JVM takes its real path)
+            refused = Run.exec(tmp, cmd("-C", link.toString(), "import", tmp.resolve(
+                "first.raw").toString(), "vm.vdisk"));
             assertEquals(1, refused.code(), refused.out());
             assertTrue(refused.out().contains("vm.vdisk: served by the running vdisk serve"),
                 refused.out());
