@@ -686,7 +686,7 @@ public final class DiskBlockStore implements BlockStore {
                     run.end();
                     byte[] b = load(s, type, size);
                     checkFits(s, type, b.length, size);
-                    out.fill(size).put(b);
+                    out.fill(b.length).put(b);
                     out.zeros(size - b.length);
                     continue;
                 }

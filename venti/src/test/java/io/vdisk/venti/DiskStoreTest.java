@@ -443,6 +443,50 @@ class DiskStoreTest {
         }
     }
 
+    /**
+     * Blocks the slab cache does not take (the cache off, or blocks too big for a slab) are
+     * loaded and copied into the gatherer: a zero-truncated one still gathers its size exactly,
+     * its tail as zeros. The NBD server failed every such read ("read gathered 262145 bytes of
+     * 262144") with {@code -Dvdisk.cacheBytes=0}.
+     */
+    @Test
+    void blocksTheCacheDoesNotTakeGatherTheirSizeExactly() throws Exception {
+        record Case(long cacheBytes, int size) {
+        }
+        // the cache off; and 512 KiB blocks, past the quarter slab a 1 MiB budget caches
+        for (Case c : List.of(new Case(0, 4096), new Case(1 << 20, 512 << 10))) {
+            Random rnd = new Random(c.size());
+            Path dir = tmp.resolve("s" + c.cacheBytes());
+            try (DiskBlockStore s = DiskBlockStore.open(dir,
+                DiskBlockStore.Options.defaults().withCacheBytes(c.cacheBytes()))) {
+                int size = c.size();
+                byte[] expected = new byte[4 * size];
+                Score[] scores = new Score[4];
+                for (int i = 0; i < 4; i++) {
+                    byte[] b = new byte[size];
+                    // a full block of noise, one of text, one zero-truncated, one all zeros
+                    int n = i == 2 ? size / 3 : i == 3 ? 0 : size;
+                    byte[] fill = i == 1 ? TestStores.mixedBytes(rnd, n) : new byte[n];
+                    if (i != 1) rnd.nextBytes(fill);
+                    System.arraycopy(fill, 0, b, 0, n);
+                    System.arraycopy(b, 0, expected, i * size, size);
+                    scores[i] = s.put(BlockType.DATA, b);
+                }
+                for (int pass = 0; pass < 2; pass++) {
+                    Recorder r = new Recorder();
+                    s.readRun(scores, 4, BlockType.DATA, size, r);
+                    assertArrayEquals(expected, r.done(), c + " pass " + pass);
+                    java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocate(4 * size + 1);
+                    dst.put(4 * size, (byte) 0x55); // a byte past the run must stay
+                    s.readRun(scores, 4, BlockType.DATA, dst, size);
+                    assertEquals(4 * size, dst.position(), c.toString());
+                    assertArrayEquals(expected, java.util.Arrays.copyOf(dst.array(), 4 * size));
+                    assertEquals(0x55, dst.get(4 * size));
+                }
+            }
+        }
+    }
+
     /** Blocks past the first pread's 16 KiB take the second read, compressed or not. */
     @Test
     void largeBlocksReadThroughTheCacheWholeAndVerified() throws Exception {
