@@ -4,6 +4,7 @@ import io.vdisk.cli.StoreSource.StoreLease;
 import io.vdisk.app.Progress;
 import io.vdisk.image.Image;
 import io.vdisk.venti.DiskBlockStore;
+import io.vdisk.venti.ZeroTruncation;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -55,7 +56,7 @@ final class ExportCommand extends CommandBase {
             while (pos < end) {
                 int n = (int) Math.min(CHUNK, end - pos);
                 img.read(pos, buf, 0, n);
-                if (!sparse || !allZero(buf, n)) {
+                if (!sparse || !ZeroTruncation.isAllZero(buf, 0, n)) {
                     f.seek(pos);
                     f.write(buf, 0, n);
                 }
@@ -66,11 +67,4 @@ final class ExportCommand extends CommandBase {
         }
     }
 
-    static boolean allZero(byte[] b, int n) {
-        for (int i = 0; i < n; i++) {
-            if (b[i] != 0)
-                return false;
-        }
-        return true;
-    }
 }

@@ -157,7 +157,7 @@ public final class LiveImage implements AutoCloseable {
             while (pos < data && scanned < maxScan) {
                 int n = (int) Math.min(buf.length - pos % buf.length, data - pos);
                 read(pos, buf, 0, n);
-                add(out, n, allZero(buf, n));
+                add(out, n, ZeroTruncation.isAllZero(buf, 0, n));
                 pos += n;
                 scanned += n;
             }
@@ -172,13 +172,6 @@ public final class LiveImage implements AutoCloseable {
         } else {
             out.add(new Run(n, zero));
         }
-    }
-
-    private static boolean allZero(byte[] b, int n) {
-        for (int i = 0; i < n; i++) {
-            if (b[i] != 0) return false;
-        }
-        return true;
     }
 
     /** A run of bytes that all read as zero, or not. */

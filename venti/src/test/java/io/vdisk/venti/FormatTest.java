@@ -2,6 +2,7 @@ package io.vdisk.venti;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -223,15 +224,24 @@ class FormatTest {
 
     @Test
     void dataTruncationDropsTrailingZerosAtEveryBoundary() {
-        for (int len = 0; len <= 64; len++) {
+        // past 512 bytes: the scan takes 256 zeros at a time, then 8, then one
+        for (int len = 0; len <= 600; len++) {
             for (int last = -1; last < len; last++) {
                 byte[] b = new byte[len + 2];
+                b[0] = b[len + 1] = 9; // outside the range: never looked at
                 if (last >= 0)
                     b[1 + last] = 7;
                 assertEquals(last + 1, ZeroTruncation.truncatedLength(BlockType.DATA, b, 1, len));
                 assertEquals(last + 1, ZeroTruncation.truncatedLength(BlockType.DIR, b, 1, len));
+                assertEquals(last < 0, ZeroTruncation.isAllZero(b, 1, len));
             }
         }
+        byte[] big = new byte[20000]; // more than one comparison of all-zero chunks
+        assertTrue(ZeroTruncation.isAllZero(big, 0, big.length));
+        big[19999] = 1;
+        assertFalse(ZeroTruncation.isAllZero(big, 0, big.length));
+        assertTrue(ZeroTruncation.isAllZero(big, 0, 19999));
+        assertEquals(20000, ZeroTruncation.truncatedLength(BlockType.DATA, big, 0, big.length));
     }
 
     @Test
