@@ -355,7 +355,13 @@ public final class Journal implements AutoCloseable {
                     "generation " + sealed.sequence() + " is sealed and not yet released");
             }
             active.appendSeal(baseTag);
-            GenerationLog next = directory.create(active.size());
+            GenerationLog next;
+            try {
+                next = directory.create(active.size());
+            } catch (IOException | RuntimeException e) {
+                unsealAfterFailedCreate(e);
+                throw e;
+            }
             sealed = active;
             active = next;
             sealedView = new SealedGeneration(sealed, base);
@@ -364,6 +370,19 @@ public final class Journal implements AutoCloseable {
         } finally {
             state.writeLock().unlock();
             syncLock.unlock();
+        }
+    }
+
+    /**
+     * With no room for the next log, the active one must go on taking writes: its seal is taken
+     * back. Only while no newer log is on disk, though: recovery reads an unsealed log beside a
+     * newer, empty one as a discard half done and drops the older.
+     */
+    private void unsealAfterFailedCreate(Exception e) {
+        try {
+            if (!directory.holdsLogAfter(active.sequence())) active.unseal();
+        } catch (IOException | RuntimeException again) {
+            e.addSuppressed(again);
         }
     }
 

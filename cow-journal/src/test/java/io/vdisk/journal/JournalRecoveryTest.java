@@ -36,6 +36,46 @@ class JournalRecoveryTest {
     }
 
     /**
+     * A seal that cannot start the next log (on a full file system; here a directory squats on
+     * its name) is taken back: the journal keeps taking writes into the same generation, a later
+     * seal works, and a crash in between recovers the generation unsealed with every write.
+     * Before, every later write failed with "generation 1 is sealed".
+     */
+    @Test
+    void aSealThatCannotStartTheNextLogIsTakenBack() throws Exception {
+        byte[] base = random(64 * BS);
+        byte[] model = base.clone();
+        Path live = tmp.resolve("live");
+        try (Journal j = Journal.open(live, new ByteArrayBase(base), "A", OPTS)) {
+            byte[] w1 = random(5 * BS + 9);
+            j.write(3 * BS + 7, ByteBuffer.wrap(w1));
+            System.arraycopy(w1, 0, model, 3 * BS + 7, w1.length);
+            Path squatter = Files.createDirectory(
+                live.resolve(LogFormat.fileName(2)));
+            assertThrows(IOException.class, j::seal);
+            assertTrue(j.pendingGeneration().isEmpty());
+            byte[] w2 = random(2 * BS);
+            j.write(40 * BS, ByteBuffer.wrap(w2));
+            System.arraycopy(w2, 0, model, 40 * BS, w2.length);
+            j.flush();
+            assertContent("after the failed seal", model, j);
+            Files.delete(squatter);
+            copyDir(live, tmp.resolve("crashed"));
+            Generation g = j.seal();
+            assertArrayEquals(model, applyGeneration(g, base));
+        }
+        try (Journal after = Journal.open(tmp.resolve("crashed"), new ByteArrayBase(base), "A",
+            OPTS)) {
+            assertTrue(after.pendingGeneration().isEmpty(), "the seal was taken back");
+            assertContent("after a crash", model, after);
+            byte[] w3 = random(BS);
+            after.write(0, ByteBuffer.wrap(w3));
+            System.arraycopy(w3, 0, model, 0, BS);
+            assertArrayEquals(model, applyGeneration(after.seal(), base));
+        }
+    }
+
+    /**
      * The flusher committed the sealed generation and replaced the .vdisk, then the process died
      * before release: reopening over the new base drops the generation; reopening over the old
      * base (the rename never happened) keeps it for replay. Writes made after the seal survive

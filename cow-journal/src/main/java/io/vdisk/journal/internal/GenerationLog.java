@@ -36,6 +36,8 @@ public final class GenerationLog implements AutoCloseable {
     private volatile long size; // read without the journal lock by Journal.size()
     private long minSize;
     private String sealTag;
+    /** Where the SEAL record starts, while sealed by {@link #appendSeal}; -1 otherwise. */
+    private long sealedAt = -1;
     /** Length made durable by the last force; written into a checkpoint slot by the next. */
     private long forcedLength;
     private long checkpointed;
@@ -231,15 +233,68 @@ public final class GenerationLog implements AutoCloseable {
         applyResize(newSize);
     }
 
-    /** Appends the SEAL record and makes the whole file durable and checkpointed. */
+    /**
+     * Appends the SEAL record and makes the whole file durable and checkpointed. If that fails
+     * (a full file system), the log is left unsealed and writable, as {@link #unseal} leaves it.
+     */
     public void appendSeal(String baseTag) throws IOException {
         byte[] tag = baseTag.getBytes(StandardCharsets.UTF_8);
         if (tag.length > MAX_TAG_BYTES) {
             throw new IllegalArgumentException("base tag longer than " + MAX_TAG_BYTES + " bytes");
         }
-        appendPlain(TYPE_SEAL, size, 0, ByteBuffer.wrap(tag));
-        checkpoint();
+        long at = tail;
+        try {
+            appendPlain(TYPE_SEAL, size, 0, ByteBuffer.wrap(tag));
+            checkpoint();
+        } catch (IOException | RuntimeException e) {
+            // written but not made durable: appends after it would follow a seal on disk
+            if (tail > at) {
+                try {
+                    cutBack(at);
+                } catch (IOException | RuntimeException again) {
+                    e.addSuppressed(again);
+                }
+            }
+            throw e;
+        }
         sealTag = baseTag;
+        sealedAt = at;
+    }
+
+    /**
+     * Takes the seal back, for a journal that could not start the next log (no room for it):
+     * this one stays the active log, writable, with its seal record gone from disk.
+     */
+    public void unseal() throws IOException {
+        if (sealTag == null) {
+            throw new IllegalStateException("generation " + sequence + " is not sealed");
+        }
+        cutBack(sealedAt);
+        sealTag = null;
+        sealedAt = -1;
+    }
+
+    /**
+     * Drops the last record, which starts at {@code at}: what precedes it is forced, both
+     * checkpoint slots go back to {@code at} (recovery takes the larger valid slot) and only
+     * then is its header zeroed. A crash at any point finds the record either whole past the
+     * checkpoint, so it stands, or gone; the next append overwrites it.
+     */
+    private void cutBack(long at) throws IOException {
+        if (sync) {
+            channel.force(false);
+        }
+        writeSlot(at);
+        writeSlot(at);
+        if (sync) {
+            channel.force(false);
+        }
+        writeFully(channel, ByteBuffer.allocate(RECORD_HEADER_SIZE), at);
+        if (sync) {
+            channel.force(false);
+        }
+        tail = at;
+        forcedLength = at;
     }
 
     private void appendPlain(byte type, long arg, int count, ByteBuffer payload)

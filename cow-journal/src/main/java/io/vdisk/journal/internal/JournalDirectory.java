@@ -9,6 +9,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -206,8 +207,27 @@ public final class JournalDirectory implements AutoCloseable {
             }
             throw e;
         }
-        sync();
+        try {
+            sync();
+        } catch (IOException | RuntimeException e) {
+            // a failed create leaves no new generation behind (see Journal.seal)
+            try {
+                log.closeAndDelete();
+            } catch (IOException | RuntimeException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
+        }
         return log;
+    }
+
+    /** Whether a generation log (a regular file) newer than {@code sequence} is here. */
+    public boolean holdsLogAfter(long sequence) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                .map(p -> LogFormat.parseFileName(p.getFileName().toString()))
+                .anyMatch(s -> s > sequence);
+        }
     }
 
     /**
