@@ -525,7 +525,8 @@ public final class DiskBlockStore implements BlockStore {
                 index.commit(batch, checkpoint, counters);
             } catch (IOException | RuntimeException e) {
                 failure = e instanceof IOException io ? io : new IOException(e);
-                LOG.log(System.Logger.Level.ERROR, "{0}: index commit failed: {1}", dir, e);
+                LOG.log(System.Logger.Level.ERROR, "{0}: index commit failed: {1}", dir,
+                    String.valueOf(e));
             }
             synchronized (appendLock) {
                 if (failure != null) {
@@ -553,7 +554,7 @@ public final class DiskBlockStore implements BlockStore {
             } catch (IOException | RuntimeException e) {
                 // not a promise to anyone: the next sync forces again and reports it
                 LOG.log(System.Logger.Level.WARNING, "{0}: background writeback: {1}",
-                    arena.path(), e);
+                    arena.path(), String.valueOf(e));
             }
             writebackRunning.set(false);
         });
@@ -564,7 +565,8 @@ public final class DiskBlockStore implements BlockStore {
         try {
             filter.save(dir.resolve(ScoreFilter.FILE), index.committedCheckpoint());
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: cannot save the filter: {1}", dir, e);
+            LOG.log(System.Logger.Level.WARNING, "{0}: cannot save the filter: {1}", dir,
+                String.valueOf(e));
         }
     }
 

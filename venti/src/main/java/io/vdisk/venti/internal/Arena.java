@@ -176,17 +176,38 @@ public final class Arena implements AutoCloseable {
             long at = end;
             if (buffer == null)
                 startBuffer();
-            while (src.hasRemaining()) {
-                if (!buffer.hasRemaining())
-                    writeOutLocked();
-                int n = Math.min(src.remaining(), buffer.remaining());
-                buffer.put(buffer.position(), src, src.position(), n);
-                buffer.position(buffer.position() + n);
-                src.position(src.position() + n);
-                end += n;
+            try {
+                while (src.hasRemaining()) {
+                    if (!buffer.hasRemaining())
+                        writeOutLocked();
+                    int n = Math.min(src.remaining(), buffer.remaining());
+                    buffer.put(buffer.position(), src, src.position(), n);
+                    buffer.position(buffer.position() + n);
+                    src.position(src.position() + n);
+                    end += n;
+                }
+            } catch (IOException | RuntimeException e) {
+                takeBack(at);
+                throw e;
             }
             return at;
         }
+    }
+
+    /**
+     * Forgets a record whose append failed (a full file system) from {@code at}, its start, on:
+     * the next append goes there, so no torn record is left in the middle of the arena, where
+     * the scan on open would cut every record after it.
+     */
+    private void takeBack(long at) {
+        end = at;
+        if (at >= base) { // the record began in the buffer: drop what it copied there
+            buffer.position((int) (at - base));
+            return;
+        }
+        // part of it went out already: start again from the file, which holds all before it
+        written = Math.min(written, at);
+        buffer = null;
     }
 
     /** Allocates the buffer and, for direct writes, loads the partial block at the end. */
@@ -246,7 +267,8 @@ public final class Arena implements AutoCloseable {
             return;
         int filled = buffer.position();
         if (direct == null) {
-            writeFully(channel, buffer.flip(), base);
+            // from a duplicate: a failed write leaves the buffer as it was, to be written again
+            writeFully(channel, buffer.duplicate().flip(), base);
             buffer.clear();
             base = written = end;
             return;

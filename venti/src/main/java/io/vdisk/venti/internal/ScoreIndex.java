@@ -101,7 +101,8 @@ public final class ScoreIndex implements AutoCloseable {
             return openDb(dir, checkpoint, counters);
         } catch (RuntimeException e) {
             System.getLogger(ScoreIndex.class.getName()).log(System.Logger.Level.WARNING,
-                "{0}: unreadable ({1}); rebuilding from the arenas", dir.resolve(FILE), e);
+                "{0}: unreadable ({1}); rebuilding from the arenas", dir.resolve(FILE),
+                String.valueOf(e));
             delete(dir);
             return openDb(dir, 0, new long[5]);
         }
