@@ -92,7 +92,15 @@ public final class ControlClient {
         try {
             c.write(ctl, 0, cmd, 0, cmd.length);
         } catch (IOException e) {
-            throw new IOException(e.getMessage() + " (from the running server)", e);
+            // the errno says little ("i/o error"); the fid's reply says what failed
+            String why = e.getMessage();
+            try {
+                String reply = new String(c.readAll(ctl), StandardCharsets.UTF_8).strip();
+                if (reply.startsWith("error: ")) why = reply.substring("error: ".length());
+            } catch (IOException unread) {
+                e.addSuppressed(unread);
+            }
+            throw new IOException(why + " (from the running server)", e);
         }
         return ctl;
     }

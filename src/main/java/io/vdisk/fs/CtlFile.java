@@ -97,7 +97,7 @@ final class CtlFile implements OpenFile {
                     return n;
                 }
             } catch (IllegalArgumentException | IOException e) {
-                int errno = e instanceof IOException ? Errno.EIO : Errno.EINVAL;
+                int errno = e instanceof IOException io ? Errors.errno(io) : Errno.EINVAL;
                 LOG.warn("ctl: command refused: {}", e.getMessage());
                 reply = ("error: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
                 throw new NinePException(errno, "ctl: " + e.getMessage(), e);
@@ -116,7 +116,7 @@ final class CtlFile implements OpenFile {
                     out.append('\n');
                 }
             } catch (IllegalArgumentException | IOException e) {
-                int errno = e instanceof IOException ? Errno.EIO : Errno.EINVAL;
+                int errno = e instanceof IOException io ? Errors.errno(io) : Errno.EINVAL;
                 LOG.warn("ctl: '{}' failed: {}", cmd, e.getMessage());
                 out.append("error: ").append(e.getMessage()).append('\n');
                 reply = out.toString().getBytes(StandardCharsets.UTF_8);

@@ -34,7 +34,8 @@ final class Errors {
         return new NinePException(errno, what + ": " + Errno.message(errno), e);
     }
 
-    private static int errno(IOException e) {
+    /** The errno a 9P client is told for {@code e}; EIO when nothing more precise fits. */
+    static int errno(IOException e) {
         if (e instanceof NoSuchFileException) {
             return Errno.ENOENT;
         }

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,7 @@ class NbdServerTest {
         Arrays.fill(disk, 1 << 20, 2 << 20, (byte) 0);
         System.arraycopy(disk, 0, snap, 0, SIZE);
         Map<String, NbdExport> exports = Map.of("vm.vdisk", new MemoryExport(disk, false),
-            "vm.vdisk@1", new MemoryExport(snap, true));
+            "vm.vdisk@1", new MemoryExport(snap, true), "full.vdisk", new FullExport());
         server = NbdServer.start(new InetSocketAddress("127.0.0.1", 0), new NbdExports() {
             @Override
             public List<String> list() {
@@ -165,6 +166,77 @@ class NbdServerTest {
             assertEquals(1, ro.simpleReply(7), "trim of a snapshot: EPERM");
             c.request(0, 0, 8, 0, 4, null);
             assertEquals(0, c.simpleReply(8));
+            c.in.readFully(new byte[4]);
+        }
+    }
+
+    /**
+     * A disk whose file system is full, as the journal's is when its writes fail: the JDK says
+     * so only in the message. Reads fail for another reason.
+     */
+    private static final class FullExport implements NbdExport {
+        @Override
+        public long size() {
+            return SIZE;
+        }
+
+        @Override
+        public boolean readOnly() {
+            return false;
+        }
+
+        @Override
+        public boolean flushCoversAllConnections() {
+            return true;
+        }
+
+        @Override
+        public void read(long offset, java.nio.ByteBuffer dst) throws IOException {
+            throw new IOException("arena-000000.vda offset 4096: block does not match its score");
+        }
+
+        @Override
+        public void write(long offset, java.nio.ByteBuffer... src) throws IOException {
+            throw new IOException("No space left on device");
+        }
+
+        @Override
+        public void flush() throws IOException {
+            throw new IOException("final flush failed",
+                new IOException("Disk quota exceeded"));
+        }
+
+        @Override
+        public void zero(long offset, long length) throws IOException {
+            throw new UncheckedIOException(new IOException("No space left on device"));
+        }
+
+        @Override
+        public List<Extent> extents(long offset, long length) {
+            return List.of(new Extent(length, false));
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** ENOSPC lets QEMU's default werror=enospc pause the guest rather than fail its write. */
+    @Test
+    void aFullFileSystemIsReportedAsEnospcAndOtherFailuresAsEio() throws Exception {
+        try (Conn c = go("full.vdisk", false)) {
+            c.request(0, 1, 1, 0, 4, new byte[4]);
+            assertEquals(28, c.simpleReply(1), "write on a full file system: ENOSPC");
+            c.request(0, 3, 2, 0, 0, null);
+            assertEquals(28, c.simpleReply(2), "flush failing for want of quota: ENOSPC");
+            c.request(0, 6, 3, 0, 4096, null);
+            assertEquals(28, c.simpleReply(3), "write zeroes: ENOSPC");
+            c.request(0, 0, 4, 0, 4, null);
+            assertEquals(5, c.simpleReply(4), "a damaged block: EIO");
+        }
+        try (Conn c = go("vm.vdisk", false)) { // and the server carries on
+            c.request(0, 0, 5, 0, 4, null);
+            assertEquals(0, c.simpleReply(5));
             c.in.readFully(new byte[4]);
         }
     }

@@ -182,7 +182,7 @@ public final class FlushScheduler implements AutoCloseable {
             return true;
         } catch (SchedulerException ex) {
             e.earlyPending.set(false);
-            LOG.log(System.Logger.Level.WARNING, image + ": cannot queue an early flush", ex);
+            LOG.log(System.Logger.Level.WARNING, image + ": cannot queue an early flush: " + ex);
             return false;
         }
     }
@@ -203,7 +203,8 @@ public final class FlushScheduler implements AutoCloseable {
             try {
                 flusher.flush(e.target);
             } catch (IOException | RuntimeException ex) {
-                IOException io = new IOException(e.target.name() + ": final flush failed", ex);
+                IOException io = new IOException(e.target.name() + ": final flush failed: "
+                    + ex.getMessage(), ex);
                 if (failure == null) {
                     failure = io;
                 } else {
@@ -298,7 +299,11 @@ public final class FlushScheduler implements AutoCloseable {
             }
             listener.committed(image, kind, head);
         } catch (Exception ex) {
-            LOG.log(System.Logger.Level.WARNING, image + ": " + kind + " failed", ex);
+            if (ex instanceof IOException) { // a full disk, a damaged block: one line a try
+                LOG.log(System.Logger.Level.WARNING, image + ": " + kind + " failed: " + ex);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, image + ": " + kind + " failed", ex);
+            }
             listener.failed(image, kind, ex);
         }
     }

@@ -194,10 +194,25 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
         } catch (IOException | RuntimeException e) {
             LOG.warn("{}: NBD request type {} at {} failed: {}", ctx.channel().remoteAddress(),
                 r.type(), r.offset(), e.toString());
-            return errorReply(ctx, r, Nbd.EIO, String.valueOf(e.getMessage()));
+            return errorReply(ctx, r, errnoOf(e), String.valueOf(e.getMessage()));
         } finally {
             r.release();
         }
+    }
+
+    /**
+     * ENOSPC when the file system under the journal or store is full, so that QEMU's default
+     * {@code werror=enospc} pauses the guest until there is room, instead of the guest seeing
+     * an I/O error; EIO for anything else. The JDK keeps the errno only as strerror(3) text.
+     */
+    static int errnoOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (t instanceof IOException && m != null
+                && (m.contains("No space left on device") || m.contains("Disk quota exceeded")))
+                return Nbd.ENOSPC;
+        }
+        return Nbd.EIO;
     }
 
     private void done(ChannelHandlerContext ctx) {

@@ -9,6 +9,7 @@ import io.vdisk.it.ServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -71,6 +72,15 @@ class ServedHistoryIT {
             assertNotEquals(before, after);
             assertTrue(flushed.contains("flushed vm.vdisk " + after.substring(6)), flushed);
             Run.vdisk(root, "rollback", "vm.vdisk", "@1");
+            // A refused command says why in one line, as the server put it, not "RWRITE: i/o
+            // error": the client reads the reason the server left on the ctl fid.
+            List<String> tooFar = ServerProcess.vdisk();
+            tooFar.addAll(List.of("rollback", "vm.vdisk", "@99"));
+            Run.Result refused = Run.exec(root, tooFar);
+            assertEquals(1, refused.code(), refused.out());
+            assertTrue(refused.out().strip().matches(
+                "vdisk: @99: the history has only \\d+ versions \\(from the running server\\)"),
+                refused.out());
             String out = Run.ok(tmp, "qemu-io", "-f", "raw", "-c", "read -P 0x42 0 1M", url);
             assertTrue(!out.contains("verification failed"), out);
             assertEquals(0, s.stop());

@@ -1,0 +1,124 @@
+package io.vdisk.it.nbd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vdisk.it.Run;
+import io.vdisk.it.ServerProcess;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A root on a file system that fills up under a guest's writes: a 160 MiB tmpfs, most of it taken
+ * by a filler file. NBD writes that find no room get ENOSPC (what lets QEMU's default
+ * {@code werror=enospc} pause the guest), a flush through the server says why it failed, the
+ * server keeps serving, and once room is made the same writes land, flush and survive a kill -9.
+ */
+class FullDiskIT {
+    private static final int SIZE = 48 << 20;
+    @TempDir
+    Path tmp;
+    private Path mount;
+
+    @BeforeEach
+    void mountSmallFileSystem() throws Exception {
+        mount = Files.createDirectories(tmp.resolve("small"));
+        Run.Result r = Run.exec(tmp, List.of("mount", "-t", "tmpfs", "-o", "size=160m", "tmpfs",
+            mount.toString()));
+        Assumptions.assumeTrue(r.code() == 0, "cannot mount a tmpfs here: " + r.out());
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        Run.exec(tmp, List.of("umount", "-l", mount.toString()));
+    }
+
+    @Test
+    void writesWithoutRoomGetEnospcAndLandOnceThereIsRoom() throws Exception {
+        Path root = Files.createDirectories(mount.resolve("root"));
+        Random rnd = new Random(96);
+        byte[] other = new byte[4 << 20];
+        rnd.nextBytes(other);
+        Files.write(tmp.resolve("other.raw"), other);
+        try (var f = new java.io.RandomAccessFile(tmp.resolve("empty.raw").toFile(), "rw")) {
+            f.setLength(SIZE);
+        }
+        Run.vdisk(root, "init");
+        Run.vdisk(root, "import", tmp.resolve("other.raw").toString(), "other.vdisk");
+        Run.vdisk(root, "import", tmp.resolve("empty.raw").toString(), "vm.vdisk");
+        byte[] disk = new byte[SIZE];
+        rnd.nextBytes(disk);
+        Path in = tmp.resolve("in.raw");
+        Files.write(in, disk);
+        try (ServerProcess s = ServerProcess.start(root)) {
+            String vm = s.nbdUrl("vm.vdisk");
+            Path filler = fill(mount, 9 << 20); // room for a fifth of the write
+            Path room = mount.resolve("room");
+            Files.write(room, new byte[1 << 20]);
+            Run.Result full = Run.exec(tmp, List.of("nbdcopy", in.toString(), vm));
+            assertEquals(1, full.code(), full.out());
+            assertTrue(full.out().contains("No space left on device"), full.out());
+            // Flushes through the server, run from outside the full file system (where their
+            // output can be written): with no room at all the journal cannot start its next
+            // log; with 1 MiB the store runs out in the middle of its appends.
+            for (int attempt = 0; attempt < 2; attempt++) {
+                Run.Result flush = Run.exec(tmp, withVdisk("-C", root.toString(), "flush",
+                    "vm.vdisk"));
+                assertEquals(1, flush.code(), flush.out());
+                assertTrue(flush.out().contains("No space left on device"), flush.out());
+                Files.deleteIfExists(room);
+            }
+            // the server carries on: another image reads whole, and so does this one, as far
+            // as the writes went
+            Run.ok(tmp, "nbdcopy", s.nbdUrl("other.vdisk"), tmp.resolve("o.raw").toString());
+            assertArrayEquals(other, Files.readAllBytes(tmp.resolve("o.raw")));
+            Run.ok(tmp, "nbdcopy", vm, tmp.resolve("part.raw").toString());
+            byte[] part = Files.readAllBytes(tmp.resolve("part.raw"));
+            assertArrayEquals(java.util.Arrays.copyOf(disk, 4 << 20),
+                java.util.Arrays.copyOf(part, 4 << 20));
+            // room again: the same write lands and a FLUSH makes it durable; the store takes
+            // it in after the appends that failed; then a crash
+            Files.delete(filler);
+            Run.ok(tmp, "nbdcopy", "--flush", in.toString(), vm);
+            Run.vdisk(tmp, "-C", root.toString(), "flush", "vm.vdisk");
+            s.kill9();
+        }
+        try (ServerProcess s = ServerProcess.start(root)) {
+            Run.ok(tmp, "nbdcopy", s.nbdUrl("vm.vdisk"), tmp.resolve("out.raw").toString());
+            assertArrayEquals(disk, Files.readAllBytes(tmp.resolve("out.raw")));
+            Run.vdisk(tmp, "-C", root.toString(), "flush");
+            assertEquals(0, s.stop());
+        }
+        Run.vdisk(tmp, "-C", root.toString(), "verify");
+        Run.vdisk(tmp, "-C", root.toString(), "export", "vm.vdisk",
+            tmp.resolve("export.raw").toString());
+        assertArrayEquals(disk, Files.readAllBytes(tmp.resolve("export.raw")));
+    }
+
+    /** Fills {@code dir}'s file system until {@code left} bytes are free. */
+    private static Path fill(Path dir, long left) throws Exception {
+        Path filler = dir.resolve("filler");
+        long free = Files.getFileStore(dir).getUsableSpace() - left;
+        byte[] chunk = new byte[1 << 20];
+        try (OutputStream out = Files.newOutputStream(filler)) {
+            for (long n = 0; n < free; n += chunk.length)
+                out.write(chunk, 0, (int) Math.min(chunk.length, free - n));
+        }
+        return filler;
+    }
+
+    private static List<String> withVdisk(String... args) {
+        List<String> cmd = ServerProcess.vdisk();
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+}
