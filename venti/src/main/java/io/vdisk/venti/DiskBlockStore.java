@@ -452,7 +452,7 @@ public final class DiskBlockStore implements BlockStore {
                 return;
         }
         if (commitFailure != null)
-            throw new IOException(dir + ": index commit failed", commitFailure);
+            commitIndex(); // tries what failed again (room may have been made); throws if not
         if (current.end() + r.totalSize() > options.maxArenaSize()
             && current.end() > Arena.HEADER_SIZE) {
             roll();
@@ -523,7 +523,8 @@ public final class DiskBlockStore implements BlockStore {
                 else
                     arena.writeOut();
                 index.commit(batch, checkpoint, counters);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | InternalError e) {
+                // InternalError: a fault in MapDB's mapped file; writers wait on commitRunning
                 failure = e instanceof IOException io ? io : new IOException(e);
                 LOG.log(System.Logger.Level.ERROR, "{0}: index commit failed: {1}", dir,
                     String.valueOf(e));

@@ -77,8 +77,10 @@ public final class BlockIndex implements AutoCloseable {
         Files.deleteIfExists(file);
         // The file is always new, so space MapDB maps past its end reads as zeros already:
         // preclearing would only write (and later flush to disk) a zeroed MiB per generation.
+        // Precleared, as the store's index: new space written before it is mapped (ENOSPC, not
+        // SIGBUS, on a full file system)
         this.db = DBMaker.fileDB(file.toFile()).fileMmapEnableIfSupported().cleanerHackEnable()
-            .fileMmapPreclearDisable().fileDeleteAfterClose().make();
+            .fileDeleteAfterClose().make();
         this.map = db.treeMap("extents", Serializer.LONG, Serializer.LONG).createOrOpen();
     }
 

@@ -109,8 +109,10 @@ public final class ScoreIndex implements AutoCloseable {
     }
 
     private static ScoreIndex openDb(Path dir, long checkpoint, long[] counters) {
-        DB db = DBMaker.fileDB(dir.resolve(FILE).toFile()).fileMmapEnableIfSupported()
-            .fileMmapPreclearDisable().make();
+        // Preclear: MapDB zeroes the file's new space with writes before it maps it, so a full
+        // file system fails a put with ENOSPC; sparse, a store into the mapping got SIGBUS (an
+        // InternalError in the CLI, a dead commit thread in a server).
+        DB db = DBMaker.fileDB(dir.resolve(FILE).toFile()).fileMmapEnableIfSupported().make();
         try {
             // 16 segments of 16-slot directories, 6 levels deep: small directory nodes are
             // cheap to rewrite on every put (measured 1M-4M random scores, mmap file:
