@@ -96,11 +96,11 @@ final class CtlFile implements OpenFile {
                     stream = started;
                     return n;
                 }
-            } catch (IllegalArgumentException | IOException e) {
-                int errno = e instanceof IOException io ? Errors.errno(io) : Errno.EINVAL;
-                LOG.warn("ctl: command refused: {}", e.getMessage());
-                reply = ("error: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
-                throw new NinePException(errno, "ctl: " + e.getMessage(), e);
+            } catch (IOException | RuntimeException e) {
+                String why = reason(e);
+                LOG.warn("ctl: command refused: {}", why);
+                reply = ("error: " + why + "\n").getBytes(StandardCharsets.UTF_8);
+                throw new NinePException(errno(e), "ctl: " + why, e);
             }
         }
         StringBuilder out = new StringBuilder();
@@ -115,16 +115,49 @@ final class CtlFile implements OpenFile {
                 if (!r.isEmpty() && !r.endsWith("\n")) {
                     out.append('\n');
                 }
-            } catch (IllegalArgumentException | IOException e) {
-                int errno = e instanceof IOException io ? Errors.errno(io) : Errno.EINVAL;
-                LOG.warn("ctl: '{}' failed: {}", cmd, e.getMessage());
-                out.append("error: ").append(e.getMessage()).append('\n');
+            } catch (IOException | RuntimeException e) {
+                String why = reason(e);
+                LOG.warn("ctl: '{}' failed: {}", cmd, why);
+                out.append("error: ").append(why).append('\n');
                 reply = out.toString().getBytes(StandardCharsets.UTF_8);
-                throw new NinePException(errno, "ctl: " + e.getMessage(), e);
+                throw new NinePException(errno(e), "ctl: " + why, e);
             }
         }
         reply = out.toString().getBytes(StandardCharsets.UTF_8);
         return n;
+    }
+
+    /**
+     * The I/O failure behind {@code e}: itself, or what a runtime exception wraps (MapDB's
+     * VolumeIOError, UncheckedIOException); null if there is none.
+     */
+    private static IOException ioCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException io) {
+                return io;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * What the client is told: an I/O failure's message, or a refused argument's; anything
+     * else is a bug, rethrown for the 9P layer to log whole.
+     */
+    private static String reason(Exception e) {
+        IOException io = ioCause(e);
+        if (io != null) {
+            return io.getMessage();
+        }
+        if (e instanceof IllegalArgumentException) {
+            return e.getMessage();
+        }
+        throw (RuntimeException) e; // not an IOException: ioCause would have found it
+    }
+
+    private static int errno(Exception e) {
+        IOException io = ioCause(e);
+        return io != null ? Errors.errno(io) : Errno.EINVAL;
     }
 
     @Override
