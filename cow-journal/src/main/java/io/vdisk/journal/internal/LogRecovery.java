@@ -141,6 +141,7 @@ public final class LogRecovery {
         long pos = HEADER_SIZE;
         while (pos < fileLength) {
             String bad = null;
+            boolean ours = false; // the header is this generation's
             int length = 0;
             byte type = 0;
             if (log.isSealed()) {
@@ -163,13 +164,23 @@ public final class LogRecovery {
                         + sequence;
                 } else if (fileLength - pos - RECORD_HEADER_SIZE < length) {
                     bad = "record payload cut short";
+                    ours = true;
                 } else if (!crcMatches(pos, length)) {
                     bad = "record checksum mismatch";
+                    ours = true;
                 }
             }
             if (bad != null) {
                 if (pos < checkpoint) {
                     throw corrupt(pos, bad + " before the checkpoint at " + checkpoint);
+                }
+                if (ours) {
+                    // This generation's record, not whole: a write the crash cut short, or
+                    // damage to one flushed since the last checkpoint, which lags a force.
+                    System.getLogger(LogRecovery.class.getName()).log(
+                        System.Logger.Level.WARNING, "{0} offset {1}: {2}; dropping the log"
+                            + " from there (a write cut short by a crash, or damage)",
+                        path, pos, bad);
                 }
                 return pos; // torn tail, or an older generation's bytes: never flushed in this one
             }
