@@ -154,14 +154,24 @@ final class GuestVm {
      */
     static String boot(Path dir, Path kernel, Path initramfs, List<String> extra)
         throws Exception {
+        Path log = dir.resolve("console-" + System.nanoTime() + ".log");
+        return waitForPowerOff(start(kernel, initramfs, extra, log), log);
+    }
+
+    /** Starts the guest, its console going to {@code log}; see {@link #waitForPowerOff}. */
+    static Process start(Path kernel, Path initramfs, List<String> extra, Path log)
+        throws IOException {
         List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-M", "pc", "-m", "512",
             "-smp", "1", "-nographic", "-no-reboot", "-kernel", kernel.toString(), "-initrd",
             initramfs.toString(), "-append", "console=ttyS0 panic=-1 quiet loglevel=3"));
         cmd.addAll(extra);
-        Path log = dir.resolve("console-" + System.nanoTime() + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
             .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .redirectOutput(log.toFile()).start();
+    }
+
+    /** The console output once the guest powered off after its script. */
+    static String waitForPowerOff(Process p, Path log) throws Exception {
         if (!p.waitFor(600, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("guest did not power off:\n" + Files.readString(log));
