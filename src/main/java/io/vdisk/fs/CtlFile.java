@@ -141,15 +141,16 @@ final class CtlFile implements OpenFile {
     }
 
     /**
-     * What the client is told: an I/O failure's message, or a refused argument's; anything
-     * else is a bug, rethrown for the 9P layer to log whole.
+     * What the client is told: an I/O failure's message, or that of a refusal (a bad argument,
+     * or a command the image's state forbids now, see {@link Control#execute}); anything else
+     * is a bug, rethrown for the 9P layer to log whole.
      */
     private static String reason(Exception e) {
         IOException io = ioCause(e);
         if (io != null) {
             return io.getMessage();
         }
-        if (e instanceof IllegalArgumentException) {
+        if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
             return e.getMessage();
         }
         throw (RuntimeException) e; // not an IOException: ioCause would have found it
@@ -157,7 +158,10 @@ final class CtlFile implements OpenFile {
 
     private static int errno(Exception e) {
         IOException io = ioCause(e);
-        return io != null ? Errors.errno(io) : Errno.EINVAL;
+        if (io != null) {
+            return Errors.errno(io);
+        }
+        return e instanceof IllegalStateException ? Errno.EBUSY : Errno.EINVAL;
     }
 
     @Override

@@ -15,6 +15,8 @@ public interface Control {
      *
      * @return the reply for the client (one or more lines)
      * @throws IllegalArgumentException for a malformed command
+     * @throws IllegalStateException for one refused in the image's present state (a rollback
+     *     of an image open for writing, without force)
      * @throws IOException when the command fails
      */
     String execute(String line) throws IOException;

@@ -111,7 +111,10 @@ final class Fixture implements AutoCloseable {
         pool.shutdownNow();
     }
 
-    /** A control that records each command and answers "ok: LINE"; "bad" and "fail" fail. */
+    /**
+     * A control that records each command and answers "ok: LINE"; "bad", "fail", "full" (an
+     * I/O failure wrapped in a runtime exception, as MapDB's are) and "busy" fail.
+     */
     static final class RecordingControl implements Control {
         final List<String> lines = new CopyOnWriteArrayList<>();
 
@@ -123,6 +126,13 @@ final class Fixture implements AutoCloseable {
             }
             if (line.startsWith("fail")) {
                 throw new IOException("it failed");
+            }
+            if (line.startsWith("full")) {
+                throw new java.io.UncheckedIOException(
+                    new IOException("No space left on device"));
+            }
+            if (line.startsWith("busy")) {
+                throw new IllegalStateException("vm.vdisk is open for writing");
             }
             return "ok: " + line;
         }

@@ -176,6 +176,15 @@ class VdiskFsTest {
             StandardCharsets.UTF_8));
         byte[] fail = "fail now".getBytes(StandardCharsets.UTF_8);
         assertErrno(Errno.EIO, () -> fx.client.write(fid, 0, fail, 0, fail.length));
+        // the reason stays readable however the failure came: wrapped, or a refusal for now
+        byte[] full = "full disk".getBytes(StandardCharsets.UTF_8);
+        assertErrno(Errno.ENOSPC, () -> fx.client.write(fid, 0, full, 0, full.length));
+        assertEquals("error: No space left on device\n", new String(fx.client.readAll(fid),
+            StandardCharsets.UTF_8));
+        byte[] busy = "busy image".getBytes(StandardCharsets.UTF_8);
+        assertErrno(Errno.EBUSY, () -> fx.client.write(fid, 0, busy, 0, busy.length));
+        assertEquals("error: vm.vdisk is open for writing\n", new String(
+            fx.client.readAll(fid), StandardCharsets.UTF_8));
         fx.client.clunk(fid);
     }
 
