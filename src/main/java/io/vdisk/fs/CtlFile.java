@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One open of {@code /ctl}: each write is one or more command lines run at once; the reply (or
- * "error: ..." when a command failed, after the write itself failed with EINVAL or EIO) is read
- * back on the same fid. A write of one streaming command ({@link Control#start}) instead starts
+ * "error: ..." when a command failed, after the write itself failed with an errno that says how:
+ * EINVAL, EBUSY, ENOSPC, EIO, ...) is read back on the same fid. A write of one streaming command ({@link Control#start}) instead starts
  * it, and reads then return its output in order, each waiting for more, until it ends; clunking
  * the fid cancels it. Thread-safe (synchronized: commands of one fid run one at a time; a
  * stream's reads wait outside the lock).

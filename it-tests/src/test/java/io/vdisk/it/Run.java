@@ -40,13 +40,18 @@ public final class Run {
         return r.out();
     }
 
-    /** Runs the packaged vdisk program. */
+    /** Runs the packaged vdisk program and fails the test unless it exits 0. */
     public static String vdisk(Path dir, String... args) throws Exception {
-        List<String> cmd = ServerProcess.vdisk();
-        cmd.addAll(List.of(args));
-        Result r = exec(dir, cmd);
+        Result r = vdiskExec(dir, args);
         assertEquals(0, r.code(), () -> "vdisk " + String.join(" ", args) + " failed:\n" + r.out());
         return r.out();
+    }
+
+    /** Runs the packaged vdisk program, whatever its exit code. */
+    public static Result vdiskExec(Path dir, String... args) throws Exception {
+        List<String> cmd = ServerProcess.vdisk();
+        cmd.addAll(List.of(args));
+        return exec(dir, cmd);
     }
 
     public static List<String> list(String... s) {

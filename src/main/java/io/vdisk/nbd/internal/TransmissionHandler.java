@@ -205,7 +205,7 @@ final class TransmissionHandler extends ChannelInboundHandlerAdapter {
      * {@code werror=enospc} pauses the guest until there is room, instead of the guest seeing
      * an I/O error; EIO for anything else. The JDK keeps the errno only as strerror(3) text.
      */
-    static int errnoOf(Throwable e) {
+    private static int errnoOf(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = t.getMessage();
             if (t instanceof IOException && m != null

@@ -75,12 +75,11 @@ public final class BlockIndex implements AutoCloseable {
         this.file = file;
         this.blockSize = blockSize;
         Files.deleteIfExists(file);
-        // The file is always new, so space MapDB maps past its end reads as zeros already:
-        // preclearing would only write (and later flush to disk) a zeroed MiB per generation.
-        // Sparse, unlike the store's index: precleared, each image's index took 2 MiB of zeros
-        // at open (a root of 301 images: 606 MB, and 5.8-6.3 s to start against 3.4). The
-        // cost is that on a full file system a put can meet SIGBUS where the store's gets
-        // ENOSPC; the log, not this index, is what recovery reads.
+        // The file is always new, so space MapDB maps past its end reads as zeros already, and
+        // it stays sparse, unlike the store's index: precleared, each image's index took 2 MiB
+        // of zeros at open (a root of 301 images: 606 MB, and 5.8-6.3 s to start against
+        // 3.4). The cost: on a full file system a put can meet SIGBUS where the store's gets
+        // ENOSPC. The log, not this index, is what recovery reads.
         this.db = DBMaker.fileDB(file.toFile()).fileMmapEnableIfSupported().cleanerHackEnable()
             .fileMmapPreclearDisable().fileDeleteAfterClose().make();
         this.map = db.treeMap("extents", Serializer.LONG, Serializer.LONG).createOrOpen();

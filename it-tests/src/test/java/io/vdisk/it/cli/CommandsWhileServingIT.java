@@ -77,24 +77,24 @@ class CommandsWhileServingIT {
             assertTrue(init.contains("exists already"), init);
 
             // an image the server serves is not replaced under its guests
-            Run.Result refused = Run.exec(root, cmd("import", tmp.resolve("first.raw")
-                .toString(), "vm.vdisk"));
+            Run.Result refused = Run.vdiskExec(root, "import", tmp.resolve("first.raw")
+                .toString(), "vm.vdisk");
             assertEquals(1, refused.code(), refused.out());
             assertTrue(refused.out().contains("vm.vdisk: served by the running vdisk serve"),
                 refused.out());
             // nor when named through the link (-C keeps the link in the path; a working
             // directory would not, as the JVM takes its real path)
-            refused = Run.exec(tmp, cmd("-C", link.toString(), "import", tmp.resolve(
-                "first.raw").toString(), "vm.vdisk"));
+            refused = Run.vdiskExec(tmp, "-C", link.toString(), "import", tmp.resolve(
+                "first.raw").toString(), "vm.vdisk");
             assertEquals(1, refused.code(), refused.out());
             assertTrue(refused.out().contains("vm.vdisk: served by the running vdisk serve"),
                 refused.out());
             // errors come back as the one line the command prints alone
-            Run.Result missing = Run.exec(root, cmd("cat", "nope.vdisk"));
+            Run.Result missing = Run.vdiskExec(root, "cat", "nope.vdisk");
             assertEquals(1, missing.code(), missing.out());
             assertTrue(missing.out().strip().endsWith("nope.vdisk: no such image file"),
                 missing.out());
-            Run.Result noRev = Run.exec(root, cmd("info", "vm.vdisk@7"));
+            Run.Result noRev = Run.vdiskExec(root, "info", "vm.vdisk@7");
             assertEquals(1, noRev.code(), noRev.out());
             assertEquals("vdisk: vm.vdisk@7: @7: the history has only 1 version",
                 noRev.out().strip());

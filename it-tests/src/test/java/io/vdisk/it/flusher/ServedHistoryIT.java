@@ -9,7 +9,6 @@ import io.vdisk.it.ServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,9 +73,7 @@ class ServedHistoryIT {
             Run.vdisk(root, "rollback", "vm.vdisk", "@1");
             // A refused command says why in one line, as the server put it, not "RWRITE: i/o
             // error": the client reads the reason the server left on the ctl fid.
-            List<String> tooFar = ServerProcess.vdisk();
-            tooFar.addAll(List.of("rollback", "vm.vdisk", "@99"));
-            Run.Result refused = Run.exec(root, tooFar);
+            Run.Result refused = Run.vdiskExec(root, "rollback", "vm.vdisk", "@99");
             assertEquals(1, refused.code(), refused.out());
             assertTrue(refused.out().strip().matches(
                 "vdisk: @99: the history has only \\d+ versions \\(from the running server\\)"),

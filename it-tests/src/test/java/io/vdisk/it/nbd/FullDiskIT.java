@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vdisk.it.Run;
 import io.vdisk.it.ServerProcess;
-import java.io.OutputStream;
+import io.vdisk.it.SmallFileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,19 +26,18 @@ class FullDiskIT {
     private static final int SIZE = 48 << 20;
     @TempDir
     Path tmp;
+    private SmallFileSystem small;
     private Path mount;
 
     @BeforeEach
     void mountSmallFileSystem() throws Exception {
-        mount = Files.createDirectories(tmp.resolve("small"));
-        Run.Result r = Run.exec(tmp, List.of("mount", "-t", "tmpfs", "-o", "size=160m", "tmpfs",
-            mount.toString()));
-        Assumptions.assumeTrue(r.code() == 0, "cannot mount a tmpfs here: " + r.out());
+        small = SmallFileSystem.mount(tmp.resolve("small"), "160m");
+        mount = small.path();
     }
 
     @AfterEach
     void unmount() throws Exception {
-        Run.exec(tmp, List.of("umount", "-l", mount.toString()));
+        if (small != null) small.close();
     }
 
     @Test
@@ -61,7 +59,7 @@ class FullDiskIT {
         Files.write(in, disk);
         try (ServerProcess s = ServerProcess.start(root)) {
             String vm = s.nbdUrl("vm.vdisk");
-            Path filler = fill(mount, 9 << 20); // room for a fifth of the write
+            Path filler = small.fill(9 << 20); // room for a fifth of the write
             Path room = mount.resolve("room");
             Files.write(room, new byte[1 << 20]);
             Run.Result full = Run.exec(tmp, List.of("nbdcopy", in.toString(), vm));
@@ -71,8 +69,8 @@ class FullDiskIT {
             // output can be written): with no room at all the journal cannot start its next
             // log; with 1 MiB the store runs out in the middle of its appends.
             for (int attempt = 0; attempt < 2; attempt++) {
-                Run.Result flush = Run.exec(tmp, withVdisk("-C", root.toString(), "flush",
-                    "vm.vdisk"));
+                Run.Result flush = Run.vdiskExec(tmp, "-C", root.toString(), "flush",
+                    "vm.vdisk");
                 assertEquals(1, flush.code(), flush.out());
                 assertTrue(flush.out().contains("No space left on device"), flush.out());
                 Files.deleteIfExists(room);
@@ -121,15 +119,15 @@ class FullDiskIT {
         Files.write(raw, disk);
         Run.vdisk(tmp, "init", root.toString());
         for (int freeMiB : new int[]{4, 8}) {
-            Path filler = fill(mount, (long) freeMiB << 20);
-            Run.Result r = Run.exec(tmp, withVdisk("-C", root.toString(), "import",
-                raw.toString(), "vm.vdisk"));
+            Path filler = small.fill((long) freeMiB << 20);
+            Run.Result r = Run.vdiskExec(tmp, "-C", root.toString(), "import",
+                raw.toString(), "vm.vdisk");
             assertEquals(1, r.code(), r.out());
             String errors = r.out().lines().filter(l -> !l.contains("warning:"))
                 .collect(java.util.stream.Collectors.joining("\n"));
             assertEquals("vdisk: No space left on device", errors);
             assertTrue(!Files.exists(root.resolve("vm.vdisk")));
-            Run.Result v = Run.exec(tmp, withVdisk("-C", root.toString(), "verify"));
+            Run.Result v = Run.vdiskExec(tmp, "-C", root.toString(), "verify");
             assertEquals(0, v.code(), v.out());
             // at most a warning that the filter could not be saved: no stack trace
             assertTrue(!v.out().contains("InternalError") && !v.out().contains("\tat "),
@@ -141,23 +139,5 @@ class FullDiskIT {
             tmp.resolve("out.raw").toString());
         assertArrayEquals(disk, Files.readAllBytes(tmp.resolve("out.raw")));
         Run.vdisk(tmp, "-C", root.toString(), "verify");
-    }
-
-    /** Fills {@code dir}'s file system until {@code left} bytes are free. */
-    private static Path fill(Path dir, long left) throws Exception {
-        Path filler = dir.resolve("filler");
-        long free = Files.getFileStore(dir).getUsableSpace() - left;
-        byte[] chunk = new byte[1 << 20];
-        try (OutputStream out = Files.newOutputStream(filler)) {
-            for (long n = 0; n < free; n += chunk.length)
-                out.write(chunk, 0, (int) Math.min(chunk.length, free - n));
-        }
-        return filler;
-    }
-
-    private static List<String> withVdisk(String... args) {
-        List<String> cmd = ServerProcess.vdisk();
-        cmd.addAll(List.of(args));
-        return cmd;
     }
 }

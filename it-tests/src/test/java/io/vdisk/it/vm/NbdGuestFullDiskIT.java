@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vdisk.it.Run;
 import io.vdisk.it.ServerProcess;
+import io.vdisk.it.SmallFileSystem;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -23,7 +24,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,25 +38,22 @@ class NbdGuestFullDiskIT {
     private static final int WRITE = 16 << 20;
     @TempDir
     Path tmp;
-    private Path mount;
+    private SmallFileSystem small;
 
     @BeforeEach
     void mountSmallFileSystem() throws Exception {
-        mount = Files.createDirectories(tmp.resolve("small"));
-        Run.Result r = Run.exec(tmp, List.of("mount", "-t", "tmpfs", "-o", "size=128m", "tmpfs",
-            mount.toString()));
-        Assumptions.assumeTrue(r.code() == 0, "cannot mount a tmpfs here: " + r.out());
+        small = SmallFileSystem.mount(tmp.resolve("small"), "128m");
     }
 
     @AfterEach
     void unmount() throws Exception {
-        Run.exec(tmp, List.of("umount", "-l", mount.toString()));
+        if (small != null) small.close();
     }
 
     @Test
     void aGuestPausedForWantOfRoomResumesAndItsWritesLand() throws Exception {
         Path kernel = GuestVm.requireKernel();
-        Path root = Files.createDirectories(mount.resolve("root"));
+        Path root = Files.createDirectories(small.path().resolve("root"));
         Files.write(tmp.resolve("disk.raw"), new byte[32 << 20]);
         Run.vdisk(tmp, "init", root.toString());
         Run.vdisk(tmp, "-C", root.toString(), "import", tmp.resolve("disk.raw").toString(),
@@ -65,7 +62,7 @@ class NbdGuestFullDiskIT {
             + "echo SUM $(md5sum < /tmp/data)\n"
             + "dd if=/tmp/data of=/dev/vda bs=1M conv=fsync 2>/dev/null; echo DD-EXIT $?\n";
         try (ServerProcess s = ServerProcess.start(root)) {
-            Path filler = fill(mount, 4 << 20); // a quarter of the write
+            Path filler = small.fill(4 << 20); // a quarter of the write
             Path qmp = tmp.resolve("qmp.sock");
             Path console = tmp.resolve("console.log");
             Process vm = GuestVm.start(kernel, GuestVm.initramfs(tmp.resolve("g"), kernel, script),
@@ -124,17 +121,5 @@ class NbdGuestFullDiskIT {
             }
             throw new IllegalStateException("unreachable");
         }
-    }
-
-    /** Fills {@code dir}'s file system until {@code left} bytes are free. */
-    private static Path fill(Path dir, long left) throws Exception {
-        Path filler = dir.resolve("filler");
-        long free = Files.getFileStore(dir).getUsableSpace() - left;
-        byte[] chunk = new byte[1 << 20];
-        try (OutputStream out = Files.newOutputStream(filler)) {
-            for (long n = 0; n < free; n += chunk.length)
-                out.write(chunk, 0, (int) Math.min(chunk.length, free - n));
-        }
-        return filler;
     }
 }
