@@ -172,6 +172,23 @@ public final class Score implements Comparable<Score> {
         return w1;
     }
 
+    /** Word {@code i} (0 to 4) of the score: bytes {@code 4i} to {@code 4i + 3}, big-endian. */
+    public int word(int i) {
+        return switch (i) {
+            case 0 -> w0;
+            case 1 -> w1;
+            case 2 -> w2;
+            case 3 -> w3;
+            case 4 -> w4;
+            default -> throw new IndexOutOfBoundsException(i);
+        };
+    }
+
+    /** Word {@code i} of the score stored at {@code off} in {@code b}, as {@link #word}. */
+    public static int wordAt(byte[] b, int off, int i) {
+        return intAt(b, off + 4 * i);
+    }
+
     /** The first 8 bytes as a long: well distributed, for filters and sharding. */
     public long prefix64() {
         return (long) w0 << 32 | (w1 & 0xffffffffL);

@@ -2,23 +2,28 @@ package io.vdisk.venti.internal;
 
 import io.vdisk.venti.Score;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.zip.CRC32C;
+import org.mapdb.Atomic;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
 import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
 
 /**
- * Score → arena address, in a MapDB hash map on an mmap'd file (off-heap).
+ * Score → arena address, kept in MapDB as sorted buckets of entries (a file, mmap'd, off-heap).
  *
  * <p>The index lags the arenas on purpose, as Venti's does. New entries wait in a small on-heap
  * map and reach MapDB in batches at {@link #commit}, which also records a checkpoint: the arena
@@ -26,6 +31,32 @@ import org.mapdb.Serializer;
  * simply read again from the arenas, so the store's {@code sync()} only forces arenas. A batch
  * can be {@link #detach detached} and committed on another thread while new entries collect in
  * a fresh map; lookups see the fresh map, the batch being committed, then MapDB.
+ *
+ * <p><b>Buckets.</b> A score's bucket is the low {@code bits} of its third word (SHA-1 output
+ * is uniform). A bucket is one MapDB value, its entries sorted by score, so a lookup is one
+ * MapDB get and a binary search, and a commit rewrites each bucket it touches once, whatever
+ * the number of its new entries. One MapDB put per entry cost an import of a 1 GiB ext4 image
+ * 0.75-0.9 s for its 163 K blocks, a quarter of the import. When the buckets average more than
+ * {@value #SPLIT_AT} entries a commit doubles their number (several times if the batch is
+ * large): bucket {@code i} splits into {@code i} and {@code i + 2^bits}. The new buckets are
+ * written under keys of the new {@code bits} before lookups switch to them, and only then are
+ * the old ones removed.
+ *
+ * <pre>
+ * MapDB "buckets": int key → byte[] value
+ * | key bits | field                     |
+ * |----------|---------------------------|
+ * | 31..27   | bits, 0 to {@value #MAX_BITS}       |
+ * | 26..0    | bucket number, below 2^bits |
+ *
+ * value: entries sorted by score (unsigned, byte by byte), 28 bytes each
+ * | offset | size | field                         |
+ * |--------|------|-------------------------------|
+ * | 0      | 20   | score                         |
+ * | 20     | 8    | address, big-endian           |
+ *
+ * MapDB "bits": the current bits; "entries": the number of entries in MapDB
+ * </pre>
  *
  * <p>MapDB's own write-ahead log did not survive kill -9 here (a broken free-list parity on the
  * next put), so MapDB runs without transactions and a separate <em>clean marker</em> says when its
@@ -37,16 +68,17 @@ import org.mapdb.Serializer;
  * | offset | size | field                               |
  * |--------|------|-------------------------------------|
  * | 0      | 4    | magic 0x56444958 ("VDIX")           |
- * | 4      | 4    | version, 1                          |
+ * | 4      | 4    | version, 2 (1: one MapDB entry per  |
+ * |        |      | score; rebuilt when found)          |
  * | 8      | 8    | checkpoint: arena &lt;&lt; 40 | offset     |
  * | 16     | 40   | counters: logical, unique, stored,  |
  * |        |      | blocks, puts (8 bytes each)         |
  * | 56     | 4    | CRC32C of bytes 0..55               |
  * </pre>
  *
- * No marker (a crash inside a commit, a lost or damaged file) means the index is rebuilt from the
- * arenas. Addresses are {@code arena << 40 | offset}. Thread-safe for get/put; commits are
- * serialized by the store.
+ * No marker (a crash inside a commit, a lost or damaged file, an index of another version)
+ * means the index is rebuilt from the arenas. Addresses are {@code arena << 40 | offset}.
+ * Thread-safe for get/put; commits are serialized by the store.
  */
 public final class ScoreIndex implements AutoCloseable {
     public static final String FILE = "index.db";
@@ -54,8 +86,17 @@ public final class ScoreIndex implements AutoCloseable {
     static final int OFFSET_BITS = 40;
     public static final long MAX_ARENA_SIZE = 1L << OFFSET_BITS;
     private static final int MAGIC = 0x56444958;
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private static final int MARKER_SIZE = 60;
+    /** Bucket entries: score, then address. */
+    static final int ENTRY = Score.SIZE + 8;
+    /** Average entries per bucket above which a commit doubles the buckets. */
+    static final int SPLIT_AT = 128;
+    static final int MAX_BITS = 27;
+    private static final int BITS_SHIFT = 27;
+    private static final byte[] EMPTY = new byte[0];
+    private static final VarHandle LONG_AT = MethodHandles.byteArrayViewVarHandle(long[].class,
+        ByteOrder.BIG_ENDIAN);
 
     /** Indexes of the counters kept in the marker. */
     public static final int LOGICAL = 0, UNIQUE = 1, STORED = 2, BLOCKS = 3, PUTS = 4;
@@ -63,7 +104,13 @@ public final class ScoreIndex implements AutoCloseable {
     private final Path dir;
     private final Path file;
     private final DB db;
-    private final HTreeMap<byte[], Long> scores;
+    private final HTreeMap<Integer, byte[]> buckets;
+    private final Atomic.Integer storedBits;
+    private final Atomic.Long storedEntries;
+    /** Lookups read it before each bucket; a commit changes it only when it doubles. */
+    private volatile int bits;
+    /** Entries in MapDB; written by commits only. */
+    private volatile long entries;
     /** Entries since the last detach. Replaced, never cleared, so lookups need no lock. */
     private volatile Map<Score, Long> pending = new ConcurrentHashMap<>();
     /** The detached batch while it is written to MapDB; empty otherwise. */
@@ -74,12 +121,19 @@ public final class ScoreIndex implements AutoCloseable {
     private final long[] counters;
     private boolean closed;
 
-    private ScoreIndex(Path dir, DB db, HTreeMap<byte[], Long> scores, long checkpoint,
-        long[] counters) {
+    private ScoreIndex(Path dir, DB db, long checkpoint, long[] counters) {
         this.dir = dir;
         this.file = dir.resolve(FILE);
         this.db = db;
-        this.scores = scores;
+        this.buckets = db.hashMap("buckets", Serializer.INTEGER, Serializer.BYTE_ARRAY)
+            .valueInline().createOrOpen();
+        this.storedBits = db.atomicInteger("bits").createOrOpen();
+        this.storedEntries = db.atomicLong("entries").createOrOpen();
+        this.bits = storedBits.get();
+        this.entries = storedEntries.get();
+        if (bits < 0 || bits > MAX_BITS || entries < 0)
+            throw new IllegalStateException(file + ": bucket bits " + bits + ", entries "
+                + entries);
         this.checkpoint = checkpoint;
         this.committed = checkpoint;
         this.counters = counters;
@@ -114,15 +168,7 @@ public final class ScoreIndex implements AutoCloseable {
         // InternalError in the CLI, a dead commit thread in a server).
         DB db = DBMaker.fileDB(dir.resolve(FILE).toFile()).fileMmapEnableIfSupported().make();
         try {
-            // 16 segments of 16-slot directories, 6 levels deep: small directory nodes are
-            // cheap to rewrite on every put (measured 1M-4M random scores, mmap file:
-            // 270-340 K puts/s against 135-190 K/s for layout(8, 128, 4), gets unchanged).
-            // Values sit in the leaves: no record of their own to allocate, write and follow
-            // (1 M scores: puts 10% and gets 25% faster, the file 22% smaller). An index made
-            // before keeps its layout, which MapDB reads from the file's catalog.
-            HTreeMap<byte[], Long> scores = db.hashMap("scores", Serializer.BYTE_ARRAY,
-                Serializer.LONG).layout(16, 16, 6).valueInline().createOrOpen();
-            return new ScoreIndex(dir, db, scores, checkpoint, counters);
+            return new ScoreIndex(dir, db, checkpoint, counters);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -189,8 +235,18 @@ public final class ScoreIndex implements AutoCloseable {
         // pending, and commit empties it only once MapDB holds the entries
         Long a = pending.get(s);
         if (a == null) a = committing.get(s);
-        if (a == null) a = scores.get(s.toBytes());
-        return a == null ? -1 : a;
+        if (a != null) return a;
+        byte[] probe = s.toBytes();
+        for (;;) {
+            int b = bits;
+            byte[] bucket = buckets.get(key(b, bucketOf(s, b)));
+            if (bucket == null) {
+                if (bits != b) continue; // a doubling removed the old buckets meanwhile
+                return -1;
+            }
+            int i = search(bucket, bucket.length / ENTRY, probe);
+            return i >= 0 ? (long) LONG_AT.get(bucket, i * ENTRY + Score.SIZE) : -1;
+        }
     }
 
     public void put(Score s, long address) {
@@ -198,14 +254,43 @@ public final class ScoreIndex implements AutoCloseable {
     }
 
     public long size() {
-        return scores.sizeLong() + pending.size() + committing.size();
+        return entries + pending.size() + committing.size();
     }
 
     public void forEach(BiConsumer<Score, Long> action) {
-        for (var e : scores.getEntries())
-            action.accept(Score.fromBytes(e.getKey(), 0), e.getValue());
+        int b = bits;
+        for (int i = 0; i < 1 << b; i++) {
+            byte[] bucket = buckets.get(key(b, i));
+            if (bucket == null) continue;
+            for (int at = 0; at < bucket.length; at += ENTRY)
+                action.accept(Score.fromBytes(bucket, at), (long) LONG_AT.get(bucket,
+                    at + Score.SIZE));
+        }
         committing.forEach(action);
         pending.forEach(action);
+    }
+
+    private static int key(int bits, int bucket) {
+        return bits << BITS_SHIFT | bucket;
+    }
+
+    private static int bucketOf(Score s, int bits) {
+        return s.word(2) & (1 << bits) - 1;
+    }
+
+    /** Binary search of a bucket's first {@code n} entries: the index, or -1. */
+    private static int search(byte[] bucket, int n, byte[] probe) {
+        int lo = 0, hi = n - 1;
+        while (lo <= hi) {
+            int mid = lo + hi >>> 1;
+            int c = Arrays.compareUnsigned(bucket, mid * ENTRY, mid * ENTRY + Score.SIZE, probe,
+                0, Score.SIZE);
+            if (c < 0) lo = mid + 1;
+            else if (c > 0) hi = mid - 1;
+            else
+                return mid;
+        }
+        return -1;
     }
 
     /**
@@ -243,9 +328,7 @@ public final class ScoreIndex implements AutoCloseable {
         Path marker = dir.resolve(MARKER);
         Files.deleteIfExists(marker);
         fsyncDir();
-        for (Map.Entry<Score, Long> e : batch.entrySet()) {
-            scores.put(e.getKey().toBytes(), e.getValue());
-        }
+        writeBuckets(batch);
         db.commit();
         committing = Map.of();
         ByteBuffer bb = ByteBuffer.allocate(MARKER_SIZE);
@@ -266,6 +349,113 @@ public final class ScoreIndex implements AutoCloseable {
         Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE);
         fsyncDir();
         committed = checkpoint;
+    }
+
+    /**
+     * Merges the batch into the buckets it falls in, doubling their number first if the index
+     * outgrows them. Every bucket is written once.
+     */
+    private void writeBuckets(Map<Score, Long> batch) {
+        if (batch.isEmpty()) return;
+        int from = bits;
+        int to = from;
+        long total = entries + batch.size();
+        while (to < MAX_BITS && total > (long) SPLIT_AT << to)
+            to++;
+        Score[] scores = batch.keySet().toArray(new Score[0]);
+        // by bucket of the new bits, then by score: each bucket's new entries in order
+        int mask = (1 << to) - 1;
+        Arrays.sort(scores, (x, y) -> {
+            int c = Integer.compare(x.word(2) & mask, y.word(2) & mask);
+            return c != 0 ? c : x.compareTo(y);
+        });
+        long added = 0;
+        if (to == from) {
+            for (int i = 0; i < scores.length;) {
+                int bucket = bucketOf(scores[i], to);
+                int j = i;
+                while (j < scores.length && bucketOf(scores[j], to) == bucket)
+                    j++;
+                byte[] old = buckets.get(key(to, bucket));
+                byte[] merged = merge(old == null ? EMPTY : old, scores, i, j, batch);
+                added += (merged.length - (old == null ? 0 : old.length)) / ENTRY;
+                buckets.put(key(to, bucket), merged);
+                i = j;
+            }
+        } else {
+            // Old bucket i holds the old entries of new buckets i + m * 2^from.
+            int[] starts = bucketStarts(scores, to);
+            for (int old = 0; old < 1 << from; old++) {
+                byte[] parent = buckets.get(key(from, old));
+                if (parent == null) parent = EMPTY;
+                for (int child = old; child < 1 << to; child += 1 << from) {
+                    byte[] mine = childOf(parent, child, to);
+                    byte[] merged = merge(mine, scores, starts[child], starts[child + 1], batch);
+                    added += (merged.length - mine.length) / ENTRY;
+                    if (merged.length > 0) buckets.put(key(to, child), merged);
+                }
+            }
+            storedBits.set(to);
+            bits = to; // lookups move to the new buckets; the old ones go
+            for (int old = 0; old < 1 << from; old++)
+                buckets.remove(key(from, old));
+        }
+        entries += added;
+        storedEntries.set(entries);
+    }
+
+    /** Where each bucket's run of {@code sorted} begins, and its end at index 2^bits. */
+    private static int[] bucketStarts(Score[] sorted, int bits) {
+        int[] starts = new int[(1 << bits) + 1];
+        for (Score s : sorted)
+            starts[bucketOf(s, bits) + 1]++;
+        for (int i = 1; i < starts.length; i++)
+            starts[i] += starts[i - 1];
+        return starts;
+    }
+
+    /** The entries of {@code parent} that fall in bucket {@code child} of {@code bits}. */
+    private static byte[] childOf(byte[] parent, int child, int bits) {
+        int n = 0;
+        byte[] out = new byte[parent.length];
+        for (int at = 0; at < parent.length; at += ENTRY) {
+            if ((Score.wordAt(parent, at, 2) & (1 << bits) - 1) == child) {
+                System.arraycopy(parent, at, out, n, ENTRY);
+                n += ENTRY;
+            }
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    /**
+     * Merges sorted entries {@code scores[from, to)} into a sorted bucket; a score in both keeps
+     * the batch's address.
+     */
+    private static byte[] merge(byte[] bucket, Score[] scores, int from, int to,
+        Map<Score, Long> batch) {
+        if (from == to) return bucket;
+        int n = bucket.length / ENTRY;
+        byte[] out = new byte[bucket.length + (to - from) * ENTRY];
+        byte[] probe = new byte[Score.SIZE];
+        int i = 0, o = 0;
+        for (int k = from; k < to; k++) {
+            scores[k].copyTo(probe, 0);
+            while (i < n && Arrays.compareUnsigned(bucket, i * ENTRY, i * ENTRY + Score.SIZE,
+                probe, 0, Score.SIZE) < 0) {
+                System.arraycopy(bucket, i * ENTRY, out, o, ENTRY);
+                i++;
+                o += ENTRY;
+            }
+            if (i < n && Arrays.equals(bucket, i * ENTRY, i * ENTRY + Score.SIZE, probe, 0,
+                Score.SIZE))
+                i++; // replaced
+            System.arraycopy(probe, 0, out, o, Score.SIZE);
+            LONG_AT.set(out, o + Score.SIZE, (long) batch.get(scores[k]));
+            o += ENTRY;
+        }
+        System.arraycopy(bucket, i * ENTRY, out, o, (n - i) * ENTRY);
+        o += (n - i) * ENTRY;
+        return o == out.length ? out : Arrays.copyOf(out, o);
     }
 
     private void fsyncDir() throws IOException {

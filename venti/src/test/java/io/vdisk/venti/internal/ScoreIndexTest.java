@@ -1,10 +1,16 @@
 package io.vdisk.venti.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.vdisk.venti.Score;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mapdb.DB;
@@ -38,19 +44,16 @@ class ScoreIndexTest {
     }
 
     /**
-     * Stores made before values moved into the hash tree's leaves keep their index file: MapDB
-     * reads the layout from the file's catalog, not from the code that opens it.
+     * An index of the first version (one MapDB entry per score) is not read as buckets: it is
+     * dropped, and the store rebuilds it from the arenas (checkpoint 0).
      */
     @Test
-    void anIndexWithValuesOutsideItsLeavesStillOpens() throws Exception {
-        Path fresh = tmp.resolve("fresh");
-        Path old = tmp.resolve("old");
-        Files.createDirectories(old);
-        Files.createDirectories(fresh);
-        try (ScoreIndex ix = ScoreIndex.open(fresh)) {
-            ix.commit(77, new long[5]); // for its marker only
+    void anIndexOfTheFirstVersionIsDropped() throws Exception {
+        try (ScoreIndex ix = ScoreIndex.open(tmp)) {
+            ix.put(score(1), 10);
+            ix.commit(77, new long[5]);
         }
-        DB db = DBMaker.fileDB(old.resolve(ScoreIndex.FILE).toFile()).fileMmapEnableIfSupported()
+        DB db = DBMaker.fileDB(tmp.resolve(ScoreIndex.FILE).toFile()).fileMmapEnableIfSupported()
             .make();
         HTreeMap<byte[], Long> scores = db.hashMap("scores", Serializer.BYTE_ARRAY,
             Serializer.LONG).layout(16, 16, 6).createOrOpen();
@@ -58,19 +61,104 @@ class ScoreIndexTest {
             scores.put(score(i).toBytes(), 10L * i);
         db.commit();
         db.close();
-        Files.copy(fresh.resolve(ScoreIndex.MARKER), old.resolve(ScoreIndex.MARKER));
+        byte[] marker = Files.readAllBytes(tmp.resolve(ScoreIndex.MARKER));
+        ByteBuffer.wrap(marker).putInt(4, 1);
+        CRC32C crc = new CRC32C();
+        crc.update(marker, 0, marker.length - 4);
+        ByteBuffer.wrap(marker).putInt(marker.length - 4, (int) crc.getValue());
+        Files.write(tmp.resolve(ScoreIndex.MARKER), marker);
 
-        try (ScoreIndex ix = ScoreIndex.open(old)) {
-            assertEquals(77, ix.checkpoint(), "the index was thrown away");
-            for (int i = 0; i < 500; i++)
-                assertEquals(10L * i, ix.get(score(i)), "entry " + i);
-            ix.put(score(600), 6000);
-            ix.commit(78, new long[5]);
+        try (ScoreIndex ix = ScoreIndex.open(tmp)) {
+            assertEquals(0, ix.checkpoint());
+            assertEquals(0, ix.size());
+            assertEquals(-1, ix.get(score(1)));
         }
-        try (ScoreIndex ix = ScoreIndex.open(old)) {
-            assertEquals(6000, ix.get(score(600)));
-            assertEquals(0, ix.get(score(0)));
-            assertEquals(501, ix.size());
+    }
+
+    /** Commits that double the buckets, once and several times over, lose no entry. */
+    @Test
+    void entriesSurviveTheBucketsDoubling() throws Exception {
+        int n = 0;
+        try (ScoreIndex ix = ScoreIndex.open(tmp)) {
+            // 1, then 300 (doubles twice), then 20000 (doubles seven times), then 50 (none)
+            for (int batch : new int[]{1, 300, 20_000, 50}) {
+                for (int i = 0; i < batch; i++, n++)
+                    ix.put(score(n), 7L * n);
+                ix.commit(n, new long[5]);
+                for (int i = 0; i < n; i++)
+                    assertEquals(7L * i, ix.get(score(i)), "entry " + i + " of " + n);
+                assertEquals(n, ix.size());
+            }
+        }
+        try (ScoreIndex ix = ScoreIndex.open(tmp)) {
+            assertEquals(n, ix.size());
+            long[] seen = new long[1];
+            ix.forEach((s, a) -> {
+                assertEquals(s, score((int) (a / 7)));
+                seen[0]++;
+            });
+            assertEquals(n, seen[0]);
+            for (int i = n; i < n + 1000; i++)
+                assertEquals(-1, ix.get(score(i)));
+        }
+    }
+
+    /** A score committed again keeps its newest address (the store re-indexes after a crash). */
+    @Test
+    void aScoreCommittedAgainTakesTheNewAddress() throws Exception {
+        try (ScoreIndex ix = ScoreIndex.open(tmp)) {
+            for (int i = 0; i < 200; i++)
+                ix.put(score(i), i);
+            ix.commit(1, new long[5]);
+            ix.put(score(5), 5000);
+            ix.put(score(500), 500);
+            ix.commit(2, new long[5]);
+            assertEquals(5000, ix.get(score(5)));
+            assertEquals(201, ix.size());
+        }
+        try (ScoreIndex ix = ScoreIndex.open(tmp)) {
+            assertEquals(5000, ix.get(score(5)));
+            assertEquals(500, ix.get(score(500)));
+            assertEquals(4, ix.get(score(4)));
+            assertEquals(201, ix.size());
+        }
+    }
+
+    /**
+     * Lookups on other threads find every committed entry while commits double the buckets and
+     * remove the old ones, as the store's reads do while its committer thread runs.
+     */
+    @Test
+    void lookupsDuringCommitsThatDoubleNeverMiss() throws Exception {
+        try (ScoreIndex ix = ScoreIndex.open(tmp)) {
+            AtomicInteger visible = new AtomicInteger();
+            AtomicBoolean done = new AtomicBoolean();
+            AtomicReference<String> miss = new AtomicReference<>();
+            Runnable reader = () -> {
+                java.util.Random r = new java.util.Random();
+                while (!done.get() && miss.get() == null) {
+                    int upTo = visible.get();
+                    if (upTo == 0) continue;
+                    int i = r.nextInt(upTo);
+                    if (ix.get(score(i)) != 3L * i) miss.set("entry " + i + " of " + upTo);
+                }
+            };
+            Thread[] readers = {new Thread(reader), new Thread(reader)};
+            for (Thread t : readers)
+                t.start();
+            int n = 0;
+            for (int round = 0; round < 12 && miss.get() == null; round++) {
+                int batch = 64 << round / 2;
+                for (int i = 0; i < batch; i++, n++)
+                    ix.put(score(n), 3L * n);
+                visible.set(n); // put: a lookup finds it in the pending map already
+                var detached = ix.detach();
+                ix.commit(detached, n, new long[5]);
+            }
+            done.set(true);
+            for (Thread t : readers)
+                t.join();
+            assertNull(miss.get());
         }
     }
 }
