@@ -362,33 +362,35 @@ public final class ScoreIndex implements AutoCloseable {
         long total = entries + batch.size();
         while (to < MAX_BITS && total > (long) SPLIT_AT << to)
             to++;
-        Score[] scores = batch.keySet().toArray(new Score[0]);
-        // by bucket of the new bits, then by score: each bucket's new entries in order
-        int mask = (1 << to) - 1;
-        Arrays.sort(scores, (x, y) -> {
-            int c = Integer.compare(x.word(2) & mask, y.word(2) & mask);
-            return c != 0 ? c : x.compareTo(y);
-        });
+        // Grouped by bucket of the new bits (a counting sort), each group sorted by score: one
+        // comparator sort of the whole batch was 0.2 s of C2 compiling in a 1 GiB import.
+        int[] starts = new int[(1 << to) + 1];
+        for (Score s : batch.keySet())
+            starts[bucketOf(s, to) + 1]++;
+        for (int i = 1; i < starts.length; i++)
+            starts[i] += starts[i - 1];
+        Score[] scores = new Score[batch.size()];
+        int[] next = Arrays.copyOf(starts, starts.length - 1);
+        for (Score s : batch.keySet())
+            scores[next[bucketOf(s, to)]++] = s;
         long added = 0;
         if (to == from) {
-            for (int i = 0; i < scores.length;) {
-                int bucket = bucketOf(scores[i], to);
-                int j = i;
-                while (j < scores.length && bucketOf(scores[j], to) == bucket)
-                    j++;
+            for (int bucket = 0; bucket < 1 << to; bucket++) {
+                if (starts[bucket] == starts[bucket + 1]) continue;
+                Arrays.sort(scores, starts[bucket], starts[bucket + 1]);
                 byte[] old = buckets.get(key(to, bucket));
-                byte[] merged = merge(old == null ? EMPTY : old, scores, i, j, batch);
+                byte[] merged = merge(old == null ? EMPTY : old, scores, starts[bucket],
+                    starts[bucket + 1], batch);
                 added += (merged.length - (old == null ? 0 : old.length)) / ENTRY;
                 buckets.put(key(to, bucket), merged);
-                i = j;
             }
         } else {
             // Old bucket i holds the old entries of new buckets i + m * 2^from.
-            int[] starts = bucketStarts(scores, to);
             for (int old = 0; old < 1 << from; old++) {
                 byte[] parent = buckets.get(key(from, old));
                 if (parent == null) parent = EMPTY;
                 for (int child = old; child < 1 << to; child += 1 << from) {
+                    Arrays.sort(scores, starts[child], starts[child + 1]);
                     byte[] mine = childOf(parent, child, to);
                     byte[] merged = merge(mine, scores, starts[child], starts[child + 1], batch);
                     added += (merged.length - mine.length) / ENTRY;
@@ -402,16 +404,6 @@ public final class ScoreIndex implements AutoCloseable {
         }
         entries += added;
         storedEntries.set(entries);
-    }
-
-    /** Where each bucket's run of {@code sorted} begins, and its end at index 2^bits. */
-    private static int[] bucketStarts(Score[] sorted, int bits) {
-        int[] starts = new int[(1 << bits) + 1];
-        for (Score s : sorted)
-            starts[bucketOf(s, bits) + 1]++;
-        for (int i = 1; i < starts.length; i++)
-            starts[i] += starts[i - 1];
-        return starts;
     }
 
     /** The entries of {@code parent} that fall in bucket {@code child} of {@code bits}. */
