@@ -1,8 +1,7 @@
 package io.vdisk.journal.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -14,11 +13,18 @@ import org.mapdb.Serializer;
 
 /**
  * One generation's map from block number to the file position of its payload (or
- * {@link #ZERO}). Kept in a MapDB B-tree in a memory-mapped scratch file beside the log, so heap
- * use does not grow with the amount of dirty data. Not durable on purpose: the log records are
+ * {@link #ZERO}). Kept in a MapDB B-tree in direct memory, so heap use does not grow with the
+ * amount of dirty data (about 30 bytes an extent). Not durable on purpose: the log records are
  * the truth and recovery rebuilds the index from them, which spares a MapDB commit per flush.
- * One index per generation because releasing a generation then deletes a file instead of
+ * One index per generation because releasing a generation then frees its memory instead of
  * removing its entries one by one.
+ *
+ * <p>
+ * The B-tree is made by the first put: a MapDB store takes 2 MiB however little it holds, and
+ * most generations of most images stay empty (an idle image's active one). Not a file: in a
+ * memory-mapped scratch file, sparse so that idle images cost no disk, a put that grew the file
+ * on a full file system met SIGBUS, and a put that fails half way leaves the extents wrong. In
+ * memory only running out of memory stops a put.
  *
  * <p>
  * <b>Extents.</b> The B-tree holds one entry per extent, not per block, so that a log record
@@ -58,9 +64,9 @@ public final class BlockIndex implements AutoCloseable {
     private static final int COUNT_SHIFT = 44;
     private static final long POSITION_MASK = (1L << COUNT_SHIFT) - 1;
 
-    private final DB db;
-    private final BTreeMap<Long, Long> map;
-    private final Path file;
+    /** Made by the first put, with {@link #map}; null before. */
+    private DB db;
+    private volatile BTreeMap<Long, Long> map;
     private final int blockSize;
     private volatile long blocks;
     /**
@@ -71,18 +77,20 @@ public final class BlockIndex implements AutoCloseable {
     private volatile Extent lastHit;
     private boolean closed;
 
-    public BlockIndex(Path file, int blockSize) throws IOException {
-        this.file = file;
+    public BlockIndex(int blockSize) {
         this.blockSize = blockSize;
-        Files.deleteIfExists(file);
-        // The file is always new, so space MapDB maps past its end reads as zeros already, and
-        // it stays sparse, unlike the store's index: precleared, each image's index took 2 MiB
-        // of zeros at open (a root of 301 images: 606 MB, and 5.8-6.3 s to start against
-        // 3.4). The cost: on a full file system a put can meet SIGBUS where the store's gets
-        // ENOSPC. The log, not this index, is what recovery reads.
-        this.db = DBMaker.fileDB(file.toFile()).fileMmapEnableIfSupported().cleanerHackEnable()
-            .fileMmapPreclearDisable().fileDeleteAfterClose().make();
-        this.map = db.treeMap("extents", Serializer.LONG, Serializer.LONG).createOrOpen();
+    }
+
+    /** The B-tree, made on first use. Mutators only (one at a time, see the class comment). */
+    private BTreeMap<Long, Long> tree() {
+        BTreeMap<Long, Long> m = map;
+        if (m == null) {
+            if (closed) throw new IllegalStateException("block index is closed");
+            db = DBMaker.memoryDirectDB().make();
+            m = db.treeMap("extents", Serializer.LONG, Serializer.LONG).createOrOpen();
+            map = m;
+        }
+        return m;
     }
 
     /** {@code count} blocks from {@code start}; {@code position} as in the class comment. */
@@ -136,6 +144,7 @@ public final class BlockIndex implements AutoCloseable {
 
     private void putExtent(long first, long count, long position) {
         lastHit = null;
+        BTreeMap<Long, Long> map = tree();
         long end = first + count;
         long mapped = blocks;
         // Remove the extents starting inside (first, end), last first; only the last one can
@@ -185,6 +194,8 @@ public final class BlockIndex implements AutoCloseable {
     /** Drops every block at or past {@code fromBlock}; an extent across it is cut short. */
     public void removeFrom(long fromBlock) {
         lastHit = null;
+        BTreeMap<Long, Long> map = this.map;
+        if (map == null) return;
         long mapped = blocks;
         Map.Entry<Long, Long> below = map.lowerEntry(fromBlock);
         if (below != null) {
@@ -203,6 +214,11 @@ public final class BlockIndex implements AutoCloseable {
         blocks = mapped;
     }
 
+    /** Whether the B-tree has been made (by a put). */
+    boolean allocated() {
+        return map != null;
+    }
+
     /** Number of blocks mapped (data and zero), not of extents. */
     public long count() {
         return blocks;
@@ -211,7 +227,9 @@ public final class BlockIndex implements AutoCloseable {
     /** Extents in ascending block order, read lazily from the B-tree. */
     public Iterable<Extent> extents() {
         return () -> new Iterator<>() {
-            private final Iterator<Map.Entry<Long, Long>> it = map.entryIterator();
+            private final Iterator<Map.Entry<Long, Long>> it = map == null
+                ? Collections.emptyIterator()
+                : map.entryIterator();
 
             @Override
             public boolean hasNext() {
@@ -278,8 +296,7 @@ public final class BlockIndex implements AutoCloseable {
     public synchronized void close() throws IOException {
         if (!closed) {
             closed = true;
-            db.close();
-            Files.deleteIfExists(file);
+            if (db != null) db.close();
         }
     }
 }

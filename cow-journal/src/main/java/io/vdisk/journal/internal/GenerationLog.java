@@ -59,7 +59,7 @@ public final class GenerationLog implements AutoCloseable {
         this.minSize = startSize;
         this.forcedLength = tail;
         this.checkpointed = tail;
-        this.index = new BlockIndex(path.resolveSibling(path.getFileName() + ".idx"), blockSize);
+        this.index = new BlockIndex(blockSize);
     }
 
     /**

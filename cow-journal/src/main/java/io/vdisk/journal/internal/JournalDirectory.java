@@ -20,9 +20,9 @@ import java.util.TreeMap;
 
 /**
  * A journal's directory: {@code journal.lock} (held with an OS file lock so two processes never
- * share a journal), the generation logs {@code gen-<seq>.log}, their scratch indexes
- * {@code gen-<seq>.log.idx} (rebuilt on every open, never durable), and at most
- * {@value #MAX_SPARES} spare {@code spare-<seq>.log}.
+ * share a journal), the generation logs {@code gen-<seq>.log} and at most
+ * {@value #MAX_SPARES} spare {@code spare-<seq>.log}. Versions that kept the logs' block indexes
+ * in scratch files ({@code gen-<seq>.log.idx}) may have left some; recovery deletes them.
  *
  * <p>
  * <b>Spares.</b> A log that is done with (released, committed, replaced) is renamed to a spare
@@ -95,7 +95,7 @@ public final class JournalDirectory implements AutoCloseable {
             for (Path p : ds) {
                 String name = p.getFileName().toString();
                 if (name.endsWith(".log.idx")) {
-                    Files.delete(p); // scratch left by a crash
+                    Files.delete(p); // an old version's scratch index, left by a crash
                     continue;
                 }
                 long seq = LogFormat.parseFileName(name);

@@ -39,7 +39,7 @@ class BlockIndexTest {
 
     @Test
     void newerExtentSplitsOlderOne() throws Exception {
-        try (BlockIndex idx = new BlockIndex(dir.resolve("i"), BS)) {
+        try (BlockIndex idx = new BlockIndex(BS)) {
             idx.put(0, 10, at(0));
             idx.put(3, 2, at(100));
             assertEquals(10, idx.count());
@@ -56,7 +56,7 @@ class BlockIndexTest {
 
     @Test
     void extentOverManyReplacesThemAndTrimsBothEnds() throws Exception {
-        try (BlockIndex idx = new BlockIndex(dir.resolve("i"), BS)) {
+        try (BlockIndex idx = new BlockIndex(BS)) {
             idx.put(0, 4, at(0));
             idx.put(5, 2, BlockIndex.ZERO);
             idx.put(8, 4, at(10));
@@ -69,7 +69,7 @@ class BlockIndexTest {
 
     @Test
     void contiguousRecordsMergeIntoOneExtent() throws Exception {
-        try (BlockIndex idx = new BlockIndex(dir.resolve("i"), BS)) {
+        try (BlockIndex idx = new BlockIndex(BS)) {
             for (int r = 0; r < 8; r++) {
                 idx.put(r * 256L, 256, at(r * 256L));
             }
@@ -85,7 +85,7 @@ class BlockIndexTest {
 
     @Test
     void removeFromCutsTheStraddlingExtent() throws Exception {
-        try (BlockIndex idx = new BlockIndex(dir.resolve("i"), BS)) {
+        try (BlockIndex idx = new BlockIndex(BS)) {
             idx.put(0, 10, at(0));
             idx.put(20, 5, BlockIndex.ZERO);
             idx.removeFrom(4);
@@ -102,7 +102,7 @@ class BlockIndexTest {
     @Test
     void runsLongerThanOneExtentAreSplitAndMergingStopsAtTheLimit() throws Exception {
         long max = BlockIndex.MAX_COUNT;
-        try (BlockIndex idx = new BlockIndex(dir.resolve("i"), 512)) {
+        try (BlockIndex idx = new BlockIndex(512)) {
             long zeros = Integer.MAX_VALUE; // one ZERO record can be this long
             idx.put(0, zeros, BlockIndex.ZERO);
             assertEquals(zeros, idx.count());
@@ -128,7 +128,7 @@ class BlockIndexTest {
 
     @Test
     void rejectsEmptyNegativeAndOutOfRangeExtents() throws Exception {
-        try (BlockIndex idx = new BlockIndex(dir.resolve("i"), BS)) {
+        try (BlockIndex idx = new BlockIndex(BS)) {
             assertThrows(IllegalArgumentException.class, () -> idx.put(0, 0, at(0)));
             assertThrows(IllegalArgumentException.class, () -> idx.put(-1, 1, at(0)));
             assertThrows(IllegalArgumentException.class, () -> idx.put(0, 1, -7));
@@ -163,7 +163,7 @@ class BlockIndexTest {
         Arrays.fill(model, ABSENT);
         long tail = H; // the log's append position: data payloads are never reused
         long lastEnd = 0;
-        try (BlockIndex idx = new BlockIndex(dir.resolve("idx-" + seed), bs)) {
+        try (BlockIndex idx = new BlockIndex(bs)) {
             for (int step = 0; step < 500; step++) {
                 int op = rnd.nextInt(100);
                 String what;
@@ -233,5 +233,20 @@ class BlockIndexTest {
         List<Extent> out = new ArrayList<>();
         idx.extents().forEach(out::add);
         return out;
+    }
+
+    /** An index nobody wrote to takes no MapDB store (2 MiB each), whatever is asked of it. */
+    @Test
+    void anIndexNeverWrittenAllocatesNothing() throws Exception {
+        try (BlockIndex idx = new BlockIndex(BS)) {
+            assertNull(idx.get(7));
+            idx.removeFrom(0);
+            assertFalse(idx.extents().iterator().hasNext());
+            assertEquals(0, idx.count());
+            assertFalse(idx.allocated());
+            idx.put(7, 1, at(0));
+            assertTrue(idx.allocated());
+            assertEquals(at(0), idx.get(7));
+        }
     }
 }
