@@ -147,6 +147,12 @@ public final class ScoreIndex implements AutoCloseable {
         long[] counters = new long[5];
         long checkpoint = readMarker(dir.resolve(MARKER), counters);
         if (checkpoint < 0) {
+            if (Files.exists(dir.resolve(MARKER))) {
+                System.getLogger(ScoreIndex.class.getName()).log(System.Logger.Level.WARNING,
+                    "{0}: damaged or of another index version; rebuilding the index from the "
+                        + "arenas",
+                    dir.resolve(MARKER));
+            }
             delete(dir);
             counters = new long[5];
             checkpoint = 0;
