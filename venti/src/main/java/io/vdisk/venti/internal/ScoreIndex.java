@@ -44,9 +44,9 @@ import org.mapdb.Serializer;
  *
  * <pre>
  * MapDB "buckets": int key → byte[] value
- * | key bits | field                     |
- * |----------|---------------------------|
- * | 31..27   | bits, 0 to {@value #MAX_BITS}       |
+ * | key bits | field                       |
+ * |----------|-----------------------------|
+ * | 31..27   | bits, 0 to 27               |
  * | 26..0    | bucket number, below 2^bits |
  *
  * value: entries sorted by score (unsigned, byte by byte), 28 bytes each
