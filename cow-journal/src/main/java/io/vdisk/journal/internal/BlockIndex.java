@@ -86,7 +86,10 @@ public final class BlockIndex implements AutoCloseable {
         BTreeMap<Long, Long> m = map;
         if (m == null) {
             if (closed) throw new IllegalStateException("block index is closed");
-            db = DBMaker.memoryDirectDB().make();
+            // The cleaner hack frees the memory at close: left to the GC, a server's released
+            // generations held it until an old-generation collection (81 of 300 stores' 600 MiB
+            // were still held after their close in a test).
+            db = DBMaker.memoryDirectDB().cleanerHackEnable().make();
             m = db.treeMap("extents", Serializer.LONG, Serializer.LONG).createOrOpen();
             map = m;
         }

@@ -249,4 +249,24 @@ class BlockIndexTest {
             assertEquals(at(0), idx.get(7));
         }
     }
+
+    /** Closing an index gives its direct memory back at once, not when the GC gets to it. */
+    @Test
+    void closeFreesTheMemory() throws Exception {
+        long before = directBuffers();
+        BlockIndex idx = new BlockIndex(BS);
+        for (long b = 0; b < 10_000; b += 2)
+            idx.put(b, 1, at(b));
+        assertTrue(directBuffers() > before);
+        idx.close();
+        assertEquals(before, directBuffers());
+    }
+
+    private static long directBuffers() {
+        for (var pool : java.lang.management.ManagementFactory.getPlatformMXBeans(
+            java.lang.management.BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) return pool.getCount();
+        }
+        throw new AssertionError("no direct buffer pool");
+    }
 }
