@@ -86,9 +86,13 @@ public final class GenerationLog implements AutoCloseable {
             : FileChannel.open(spare, StandardOpenOption.READ, StandardOpenOption.WRITE);
         GenerationLog log = null;
         try {
-            writeFully(ch, header(blockSize, sequence, startSize), 0);
-            if (sync) {
-                ch.force(true);
+            try {
+                writeFully(ch, header(blockSize, sequence, startSize), 0);
+                if (sync) {
+                    ch.force(true);
+                }
+            } catch (IOException e) {
+                throw named(e, spare == null ? file : spare);
             }
             log = new GenerationLog(file, ch, sequence, blockSize, startSize, sync, HEADER_SIZE);
             if (spare != null) {
@@ -192,7 +196,7 @@ public final class GenerationLog implements AutoCloseable {
             .limit(RECORD_HEADER_SIZE + length);
         recordHeader(staging, 0, TYPE_DATA, length, sequence, firstBlock, count, payload);
         long at = tail;
-        writeFully(channel, staging.duplicate().position(0).limit(RECORD_HEADER_SIZE + length), at);
+        write(staging.duplicate().position(0).limit(RECORD_HEADER_SIZE + length), at);
         tail = at + RECORD_HEADER_SIZE + length;
         applyData(firstBlock, count, at + RECORD_HEADER_SIZE);
     }
@@ -216,9 +220,13 @@ public final class GenerationLog implements AutoCloseable {
         long at = tail;
         long left = RECORD_HEADER_SIZE + (long) length;
         // Positional writes and the channel position are the appender's alone (see above).
-        channel.position(at);
-        while (left > 0)
-            left -= channel.write(record);
+        try {
+            channel.position(at);
+            while (left > 0)
+                left -= channel.write(record);
+        } catch (IOException e) {
+            throw named(e, path + " offset " + at);
+        }
         tail = at + RECORD_HEADER_SIZE + length;
         applyData(firstBlock, count, at + RECORD_HEADER_SIZE);
     }
@@ -281,18 +289,12 @@ public final class GenerationLog implements AutoCloseable {
      * checkpoint, so it stands, or gone; the next append overwrites it.
      */
     private void cutBack(long at) throws IOException {
-        if (sync) {
-            channel.force(false);
-        }
+        forceData();
         writeSlot(at);
         writeSlot(at);
-        if (sync) {
-            channel.force(false);
-        }
-        writeFully(channel, ByteBuffer.allocate(RECORD_HEADER_SIZE), at);
-        if (sync) {
-            channel.force(false);
-        }
+        forceData();
+        write(ByteBuffer.allocate(RECORD_HEADER_SIZE), at);
+        forceData();
         tail = at;
         forcedLength = at;
     }
@@ -306,7 +308,7 @@ public final class GenerationLog implements AutoCloseable {
         if (payload != null) {
             rec.put(RECORD_HEADER_SIZE, payload, payload.position(), length);
         }
-        writeFully(channel, rec, tail);
+        write(rec, tail);
         tail += rec.capacity();
     }
 
@@ -354,9 +356,7 @@ public final class GenerationLog implements AutoCloseable {
         if (forcedLength != checkpointed) {
             writeSlot(forcedLength);
         }
-        if (sync) {
-            channel.force(false);
-        }
+        forceData();
         forcedLength = target;
     }
 
@@ -365,14 +365,12 @@ public final class GenerationLog implements AutoCloseable {
         force();
         if (checkpointed != tail) {
             writeSlot(tail);
-            if (sync) {
-                channel.force(false);
-            }
+            forceData();
         }
     }
 
     private void writeSlot(long length) throws IOException {
-        writeFully(channel, slot(sequence, length), SLOT0_OFFSET + nextSlot * SLOT_SIZE);
+        write(slot(sequence, length), SLOT0_OFFSET + nextSlot * SLOT_SIZE);
         nextSlot ^= 1;
         checkpointed = length;
     }
@@ -391,6 +389,35 @@ public final class GenerationLog implements AutoCloseable {
         if (sealTag != null) {
             throw new IllegalStateException("generation " + sequence + " is sealed");
         }
+    }
+
+    /** Writes all of {@code src} at {@code position} of this log; a failure says where. */
+    private void write(ByteBuffer src, long position) throws IOException {
+        try {
+            writeFully(channel, src, position);
+        } catch (IOException e) {
+            throw named(e, path + " offset " + position);
+        }
+    }
+
+    /** fdatasync, where the journal syncs at all; a failure names the log. */
+    private void forceData() throws IOException {
+        if (!sync) {
+            return;
+        }
+        try {
+            channel.force(false);
+        } catch (IOException e) {
+            throw named(e, path);
+        }
+    }
+
+    /**
+     * {@code e} with {@code where} in front of its message: the JDK's says only what failed
+     * ("No space left on device"), which a user must be told together with the file.
+     */
+    private static IOException named(IOException e, Object where) {
+        return new IOException(where + ": " + e.getMessage(), e);
     }
 
     static void writeFully(FileChannel ch, ByteBuffer src, long position) throws IOException {

@@ -109,8 +109,8 @@ public final class Arena implements AutoCloseable {
             h.putInt(MAGIC).putShort((short) VERSION).putShort((short) HEADER_SIZE).putInt(number)
                 .putLong(now).putLong(0);
             h.putInt(crc(h.array()));
-            writeFully(ch, h.flip(), 0);
-            ch.force(true);
+            writeFully(ch, h.flip(), 0, tmp);
+            force(ch, true, tmp);
             Files.move(tmp, p, StandardCopyOption.ATOMIC_MOVE);
             try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
                 d.force(true);
@@ -268,7 +268,7 @@ public final class Arena implements AutoCloseable {
         int filled = buffer.position();
         if (direct == null) {
             // from a duplicate: a failed write leaves the buffer as it was, to be written again
-            writeFully(channel, buffer.duplicate().flip(), base);
+            writeFully(channel, buffer.duplicate().flip(), base, path);
             buffer.clear();
             base = written = end;
             return;
@@ -277,7 +277,7 @@ public final class Arena implements AutoCloseable {
         ByteBuffer out = buffer.duplicate().clear().limit(padded);
         for (int i = filled; i < padded; i++)
             out.put(i, (byte) 0);
-        writeFully(direct, out.position(0), base);
+        writeFully(direct, out.position(0), base, path);
         written = end;
         // the last partial block goes out again, whole, with what follows it
         int keep = filled / ALIGN * ALIGN;
@@ -288,10 +288,23 @@ public final class Arena implements AutoCloseable {
         }
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer src, long position)
+    /** Writes all of {@code src} at {@code position}; a failure names the file and offset. */
+    private static void writeFully(FileChannel ch, ByteBuffer src, long position, Path file)
         throws IOException {
-        while (src.hasRemaining())
-            position += ch.write(src, position);
+        try {
+            while (src.hasRemaining())
+                position += ch.write(src, position);
+        } catch (IOException e) {
+            throw named(e, file + " offset " + position);
+        }
+    }
+
+    /**
+     * {@code e} with {@code where} in front of its message: the JDK's says only what failed
+     * ("No space left on device"), which a user must be told together with the file.
+     */
+    private static IOException named(IOException e, Object where) {
+        return new IOException(where + ": " + e.getMessage(), e);
     }
 
     /** Cuts the file at {@code length} (a torn tail) and makes the cut durable. */
@@ -336,7 +349,16 @@ public final class Arena implements AutoCloseable {
     /** fdatasync: the appended records are durable when this returns. */
     public void force() throws IOException {
         writeOut();
-        channel.force(false);
+        force(channel, false, path);
+    }
+
+    /** {@link FileChannel#force}; a failure names the file. */
+    private static void force(FileChannel ch, boolean metaData, Path file) throws IOException {
+        try {
+            ch.force(metaData);
+        } catch (IOException e) {
+            throw named(e, file);
+        }
     }
 
     @Override

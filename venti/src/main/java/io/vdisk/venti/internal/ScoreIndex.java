@@ -281,7 +281,12 @@ public final class ScoreIndex implements AutoCloseable {
     }
 
     private static int bucketOf(Score s, int bits) {
-        return s.word(2) & (1 << bits) - 1;
+        return bucketOf(s.word(2), bits);
+    }
+
+    /** The bucket of a score whose third word is {@code word2}. */
+    private static int bucketOf(int word2, int bits) {
+        return word2 & (1 << bits) - 1;
     }
 
     /** Binary search of a bucket's first {@code n} entries: the index, or -1. */
@@ -334,8 +339,13 @@ public final class ScoreIndex implements AutoCloseable {
         Path marker = dir.resolve(MARKER);
         Files.deleteIfExists(marker);
         fsyncDir();
-        writeBuckets(batch);
-        db.commit();
+        try {
+            writeBuckets(batch);
+            db.commit();
+        } catch (RuntimeException e) {
+            // MapDB's own errors (a VolumeIOError on a full file system) name no file
+            throw new IOException(file + ": " + ioMessage(e), e);
+        }
         committing = Map.of();
         ByteBuffer bb = ByteBuffer.allocate(MARKER_SIZE);
         bb.putInt(MAGIC).putInt(VERSION).putLong(checkpoint);
@@ -351,6 +361,9 @@ public final class ScoreIndex implements AutoCloseable {
             while (bb.hasRemaining())
                 ch.write(bb);
             ch.force(true);
+        } catch (IOException e) {
+            if (e instanceof java.nio.file.FileSystemException) throw e; // names the file
+            throw new IOException(tmp + ": " + e.getMessage(), e);
         }
         Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE);
         fsyncDir();
@@ -417,7 +430,7 @@ public final class ScoreIndex implements AutoCloseable {
         int n = 0;
         byte[] out = new byte[parent.length];
         for (int at = 0; at < parent.length; at += ENTRY) {
-            if ((Score.wordAt(parent, at, 2) & (1 << bits) - 1) == child) {
+            if (bucketOf(Score.wordAt(parent, at, 2), bits) == child) {
                 System.arraycopy(parent, at, out, n, ENTRY);
                 n += ENTRY;
             }
@@ -454,6 +467,14 @@ public final class ScoreIndex implements AutoCloseable {
         System.arraycopy(bucket, i * ENTRY, out, o, (n - i) * ENTRY);
         o += (n - i) * ENTRY;
         return o == out.length ? out : Arrays.copyOf(out, o);
+    }
+
+    /** The message of the I/O failure under a MapDB error, or the error itself. */
+    private static String ioMessage(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException) return t.getMessage();
+        }
+        return String.valueOf(e);
     }
 
     private void fsyncDir() throws IOException {
