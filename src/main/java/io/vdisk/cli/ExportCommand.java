@@ -66,5 +66,4 @@ final class ExportCommand extends CommandBase {
             pos = sparse ? img.nextData(end) : end;
         }
     }
-
 }

@@ -13,10 +13,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One open of {@code /ctl}: each write is one or more command lines run at once; the reply (or
  * "error: ..." when a command failed, after the write itself failed with an errno that says how:
- * EINVAL, EBUSY, ENOSPC, EIO, ...) is read back on the same fid. A write of one streaming command ({@link Control#start}) instead starts
- * it, and reads then return its output in order, each waiting for more, until it ends; clunking
- * the fid cancels it. Thread-safe (synchronized: commands of one fid run one at a time; a
- * stream's reads wait outside the lock).
+ * EINVAL, EBUSY, ENOSPC, EIO, ...) is read back on the same fid. A write of one streaming
+ * command ({@link Control#start}) instead starts it, and reads then return its output in order,
+ * each waiting for more, until it ends; clunking the fid cancels it. Thread-safe (synchronized:
+ * commands of one fid run one at a time; a stream's reads wait outside the lock).
  */
 final class CtlFile implements OpenFile {
     private static final Logger LOG = LoggerFactory.getLogger(CtlFile.class);
