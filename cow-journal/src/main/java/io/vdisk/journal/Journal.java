@@ -95,6 +95,16 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
+     * Whether the journal in {@code dir} may hold writes (flushed or not, sealed or not), read
+     * without opening it: false means {@link #open} would find nothing to keep, so a server can
+     * leave the journal closed until its image is used. Damage counts as writes, for
+     * {@link #open} to report. Takes no lock; a journal open elsewhere may change meanwhile.
+     */
+    public static boolean mayHoldWrites(java.nio.file.Path dir) throws IOException {
+        return JournalDirectory.mayHoldWrites(dir);
+    }
+
+    /**
      * Current image size. Takes no lock: protocol threads ask it for every request and must not
      * queue behind a writer.
      */

@@ -87,6 +87,25 @@ public final class JournalDirectory implements AutoCloseable {
         return new JournalDirectory(dir, opts, ch, l);
     }
 
+    /**
+     * Whether a journal directory may hold writes, without taking its lock or keeping a file
+     * open: whether any generation log {@link LogRecovery#mayHoldRecords may hold records}.
+     * Spares are never read, so they do not count; nor does a missing directory.
+     */
+    public static boolean mayHoldWrites(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return false;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                if (LogFormat.parseFileName(p.getFileName().toString()) >= 0
+                    && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                    && LogRecovery.mayHoldRecords(p)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Returns {sealed or null, active}, following the rules in the class comment. */
     public GenerationLog[] recover(BaseImage base, String baseTag) throws IOException {
         TreeMap<Long, Path> files = new TreeMap<>();

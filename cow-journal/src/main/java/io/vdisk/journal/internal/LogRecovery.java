@@ -65,6 +65,39 @@ public final class LogRecovery {
         }
     }
 
+    /**
+     * Whether the log may hold a record of its own generation, judged from its first
+     * {@value LogFormat#HEADER_SIZE} + {@value LogFormat#RECORD_HEADER_SIZE} bytes: a checkpoint
+     * slot valid for the header's sequence and past the header, or a record header there with
+     * the record magic and that sequence. False only for a log surely empty: fresh, or a reused
+     * spare whose stale bytes cannot carry the new sequence (see {@link LogFormat}). A header
+     * that does not parse counts as records, so that {@link #recover}, which reports damage or
+     * deletes a torn creation, gets to see the file.
+     */
+    public static boolean mayHoldRecords(Path file) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE + RECORD_HEADER_SIZE);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (b.hasRemaining() && ch.read(b, b.position()) > 0) {
+                // read what there is, up to the first record's header
+            }
+        }
+        int read = b.position();
+        if (read < HEADER_SIZE || b.getInt(MAGIC_OFFSET) != MAGIC
+            || b.getInt(HEADER_CRC_OFFSET) != LogFormat.crc(b, 0, HEADER_CRC_OFFSET)) {
+            return true;
+        }
+        long sequence = b.getLong(SEQUENCE_OFFSET);
+        for (int slot = 0; slot < 2; slot++) {
+            int at = SLOT0_OFFSET + slot * SLOT_SIZE;
+            long length = b.getLong(at);
+            if (length > HEADER_SIZE && b.getInt(at + 8) == LogFormat.slotCrc(sequence, length))
+                return true;
+        }
+        return read == HEADER_SIZE + RECORD_HEADER_SIZE
+            && b.getShort(HEADER_SIZE + REC_MAGIC_OFFSET) == RECORD_MAGIC
+            && b.getLong(HEADER_SIZE + REC_SEQUENCE_OFFSET) == sequence;
+    }
+
     /** Opens and replays {@code file}; returns the generation with its index rebuilt. */
     public static GenerationLog recover(Path file, long sequence, int blockSize, boolean sync)
         throws IOException {
