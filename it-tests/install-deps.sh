@@ -2,7 +2,7 @@
 # Installs the real clients and tools the integration tests drive. Idempotent: packages
 # already present are left alone, and nothing is fetched when all of them are there.
 set -euo pipefail
-pkgs=(diod qemu-utils libnbd-bin nbdkit e2fsprogs dosfstools mtools fdisk gdisk
+pkgs=(diod qemu-utils libnbd-bin python3-libnbd nbdkit e2fsprogs dosfstools mtools fdisk gdisk
       qemu-system-x86 busybox-static cpio)
 missing=()
 for p in "${pkgs[@]}"; do

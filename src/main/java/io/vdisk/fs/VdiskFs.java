@@ -134,7 +134,7 @@ public final class VdiskFs implements FileServer<Node> {
             return tree.getattr(r.rel(), -1);
         }
         if (node instanceof Node.Disk d) {
-            return tree.getattr(d.rel(), live(d.rel()).size());
+            return tree.getattr(d.rel(), size(d.rel()));
         }
         return synthetic.getattr(node);
     }
@@ -238,16 +238,30 @@ public final class VdiskFs implements FileServer<Node> {
         }
     }
 
+    /** The size of the image at {@code rel}, which stays closed if it has no writes. */
+    private long size(String rel) throws NinePException {
+        tree.entry(rel); // no links on the way, whatever LiveImages would follow
+        try {
+            return images.size(rel);
+        } catch (IOException e) {
+            throw imageError(rel, e);
+        }
+    }
+
     /** The live image of the pointer file at {@code rel}, opened on first use. */
     private LiveImage live(String rel) throws NinePException {
         tree.entry(rel); // no links on the way, whatever LiveImages would follow
         try {
             return images.get(rel);
-        } catch (NoSuchFileException e) {
-            throw new NinePException(Errno.ENOENT, "/" + rel + ": no such image", e);
         } catch (IOException e) {
-            throw new NinePException(Errno.EIO, "/" + rel + ": " + e.getMessage(), e);
+            throw imageError(rel, e);
         }
+    }
+
+    private static NinePException imageError(String rel, IOException e) {
+        return e instanceof NoSuchFileException
+            ? new NinePException(Errno.ENOENT, "/" + rel + ": no such image", e)
+            : new NinePException(Errno.EIO, "/" + rel + ": " + e.getMessage(), e);
     }
 
     /** Checks a name about to be created in {@code dir}. */

@@ -53,9 +53,91 @@ public final class ImageExports implements NbdExports {
                 throw new NoSuchFileException(name, null, e.getMessage());
             }
         }
-        LiveImage img = images.get(name);
-        img.acquire(true);
-        return new LiveExport(img);
+        if (images.ifOpen(name) == null && !images.mayHoldWrites(name))
+            return new UnopenedExport(name, images.size(name));
+        return LiveExport.of(images.get(name));
+    }
+
+    /**
+     * An image that was not open and had no writes, exported without opening it, so that a
+     * client that only asks for sizes ({@code nbdinfo --list} connects to every export) costs
+     * no journal. Its first request opens it; from then on it is a {@link LiveExport}.
+     */
+    private final class UnopenedExport implements NbdExport {
+        private final String name;
+        private final long size;
+        private volatile LiveExport live;
+        private boolean closed; // guarded by this
+
+        UnopenedExport(String name, long size) {
+            this.name = name;
+            this.size = size;
+        }
+
+        private LiveExport live() throws IOException {
+            LiveExport l = live;
+            if (l != null) return l;
+            synchronized (this) {
+                if (closed) throw new IOException(name + ": export closed");
+                if (live == null) live = LiveExport.of(images.get(name));
+                return live;
+            }
+        }
+
+        @Override
+        public long size() {
+            LiveExport l = live;
+            return l != null ? l.size() : size;
+        }
+
+        @Override
+        public boolean readOnly() {
+            return false;
+        }
+
+        @Override
+        public boolean flushCoversAllConnections() {
+            return true;
+        }
+
+        @Override
+        public void read(long offset, ByteBuffer dst) throws IOException {
+            live().read(offset, dst);
+        }
+
+        @Override
+        public void read(long offset, int length, Gather out) throws IOException {
+            live().read(offset, length, out);
+        }
+
+        @Override
+        public void write(long offset, ByteBuffer... src) throws IOException {
+            live().write(offset, src);
+        }
+
+        /** Covers writes other connections made, as every flush of the image does. */
+        @Override
+        public void flush() throws IOException {
+            LiveExport l = live;
+            LiveImage img = l != null ? l.img : images.ifOpen(name);
+            if (img != null) img.flush();
+        }
+
+        @Override
+        public void zero(long offset, long length) throws IOException {
+            live().zero(offset, length);
+        }
+
+        @Override
+        public List<Extent> extents(long offset, long length) throws IOException {
+            return live().extents(offset, length);
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            if (live != null) live.close();
+        }
     }
 
     /** A live image: writes go to its journal. */
@@ -63,8 +145,14 @@ public final class ImageExports implements NbdExports {
         private final LiveImage img;
         private boolean closed;
 
-        LiveExport(LiveImage img) {
+        private LiveExport(LiveImage img) {
             this.img = img;
+        }
+
+        /** Exports {@code img} to one more client, counted as a writer. */
+        static LiveExport of(LiveImage img) {
+            img.acquire(true);
+            return new LiveExport(img);
         }
 
         @Override

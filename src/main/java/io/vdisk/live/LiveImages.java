@@ -1,7 +1,9 @@
 package io.vdisk.live;
 
 import io.vdisk.app.Workspace;
+import io.vdisk.image.ImageRoot;
 import io.vdisk.image.VdiskFile;
+import io.vdisk.journal.Journal;
 import io.vdisk.journal.JournalOptions;
 import io.vdisk.venti.BlockStore;
 import io.vdisk.venti.Score;
@@ -22,7 +24,9 @@ import java.util.function.ToLongFunction;
  * {@code .vdisk} file however many clients (9P, NBD) use it, so all see one content.
  *
  * <p>Journals live in {@code .vdisk/journal/<sha1 of the image's path>/}, with the path written
- * next to them for people. Thread-safe.
+ * next to them for people. An image is opened (its journal recovered and locked, two file
+ * descriptors held) by its first {@link #get}, so a root's idle images cost nothing.
+ * Thread-safe.
  */
 public final class LiveImages implements AutoCloseable {
     private final Workspace workspace;
@@ -78,7 +82,7 @@ public final class LiveImages implements AutoCloseable {
      */
     public LiveImage get(String relative) throws IOException {
         Path file = resolve(relative);
-        String key = workspace.root().relativize(file).toString();
+        String key = keyOf(file);
         LiveImage img = open.get(key);
         if (img != null) return img;
         synchronized (this) {
@@ -100,6 +104,38 @@ public final class LiveImages implements AutoCloseable {
         }
         onOpen.accept(img);
         return img;
+    }
+
+    /** The live image at {@code relative} if it is open already, else null. */
+    public LiveImage ifOpen(String relative) throws IOException {
+        return open.get(keyOf(resolve(relative)));
+    }
+
+    /**
+     * Whether the journal of the image at {@code relative} may hold writes, read without
+     * opening it ({@link Journal#mayHoldWrites}). An image whose journal holds none has
+     * nothing to recover or flush, and can wait for its first use to be opened.
+     */
+    public boolean mayHoldWrites(String relative) throws IOException {
+        return Journal.mayHoldWrites(journalDir(keyOf(resolve(relative))));
+    }
+
+    /**
+     * The image's size, without opening it when it is not open and its journal holds no
+     * writes: then it is its head root's. A listing of many images (9P stat, NBD export sizes)
+     * costs no journal this way.
+     */
+    public long size(String relative) throws IOException {
+        LiveImage img = ifOpen(relative);
+        if (img != null) return img.size();
+        if (!mayHoldWrites(relative)) {
+            return ImageRoot.load(store, VdiskFile.read(resolve(relative))).size();
+        }
+        return get(relative).size();
+    }
+
+    private String keyOf(Path file) {
+        return workspace.root().relativize(file).toString();
     }
 
     /** Checks a client's path: a .vdisk file inside the root, not in the hidden folder. */

@@ -40,8 +40,23 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public static ServerProcess start(Path root, int ninepPort, int nbdPort) throws Exception {
+        return start(root, ninepPort, nbdPort, List.of());
+    }
+
+    /**
+     * As {@link #start(Path)}, the program run through {@code wrapper} (a command that execs
+     * the rest, such as {@code prlimit --nofile=N --}), so that the process is still the
+     * server's.
+     */
+    public static ServerProcess start(Path root, List<String> wrapper) throws Exception {
+        return start(root, freePort(), freePort(), wrapper);
+    }
+
+    private static ServerProcess start(Path root, int ninepPort, int nbdPort,
+        List<String> wrapper) throws Exception {
         Path log = Files.createTempFile(root.getParent(), "serve", ".log");
-        List<String> cmd = vdisk();
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(vdisk());
         cmd.addAll(List.of("serve", "--9p", "127.0.0.1:" + ninepPort, "--nbd",
             "127.0.0.1:" + nbdPort, root.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
