@@ -1,0 +1,129 @@
+package io.vdisk.live;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vdisk.app.Workspace;
+import io.vdisk.image.ImageBuilder;
+import io.vdisk.image.ImageRoot;
+import io.vdisk.image.Kind;
+import io.vdisk.image.Region;
+import io.vdisk.image.VdiskFile;
+import io.vdisk.journal.JournalOptions;
+import io.vdisk.journal.internal.LogFormat;
+import io.vdisk.nbd.NbdExport;
+import io.vdisk.venti.MemoryBlockStore;
+import io.vdisk.venti.Score;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * NBD exports of images that are not open: the size comes from the head root with no journal
+ * opened, the first request opens the image, and a flush on a connection that never touched the
+ * image still covers what other connections wrote (CAN_MULTI_CONN).
+ */
+class ImageExportsTest {
+    private static final int SIZE = 256 << 10;
+
+    @TempDir
+    Path dir;
+    private final MemoryBlockStore store = new MemoryBlockStore();
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private LiveImages images;
+    private ImageExports exports;
+    private byte[] content;
+
+    @BeforeEach
+    void image() throws Exception {
+        Workspace w = Workspace.init(dir, null);
+        images = new LiveImages(w, store, JournalOptions.builder());
+        exports = new ImageExports(images, ZoneId.of("UTC"));
+        content = new byte[SIZE];
+        new Random(3).nextBytes(content);
+        ImageRoot root = new ImageBuilder(store, pool, 2).build("img", SIZE,
+            List.of(Region.raw(0, SIZE, 4096, 0, "raw")),
+            (off, dst, o, len) -> System.arraycopy(content, (int) off, dst, o, len),
+            Kind.IMPORT, "import", Score.ZERO, 0);
+        VdiskFile.write(dir.resolve("vm.vdisk"), root.score());
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        images.close();
+        pool.shutdownNow();
+    }
+
+    @Test
+    void aSizeAskedOpensNoJournal() throws Exception {
+        try (NbdExport e = exports.open("vm.vdisk")) {
+            assertEquals(SIZE, e.size());
+            assertFalse(e.readOnly());
+            assertNull(images.ifOpen("vm.vdisk"));
+        }
+        assertNull(images.ifOpen("vm.vdisk"));
+        assertFalse(Files.exists(images.journalDir("vm.vdisk")), "no journal made");
+    }
+
+    @Test
+    void theFirstRequestOpensTheImage() throws Exception {
+        try (NbdExport e = exports.open("vm.vdisk")) {
+            ByteBuffer got = ByteBuffer.allocate(SIZE);
+            e.read(0, got);
+            assertArrayEquals(content, got.array());
+            LiveImage img = images.ifOpen("vm.vdisk");
+            assertNotNull(img);
+            assertTrue(img.openForWriting(), "the connection counts as a writer once open");
+        }
+        assertFalse(images.ifOpen("vm.vdisk").openForWriting(), "released at close");
+    }
+
+    @Test
+    void aFlushCoversWritesMadeOnAnotherConnection() throws Exception {
+        try (NbdExport idle = exports.open("vm.vdisk");
+            NbdExport writer = exports.open("vm.vdisk")) {
+            // A force checkpoints the length the force before it made durable, so it takes
+            // two flushes for the first write to show in a checkpoint slot.
+            writer.write(4096, ByteBuffer.wrap(new byte[4096]));
+            idle.flush();
+            writer.write(8192, ByteBuffer.wrap(new byte[4096]));
+            assertEquals(LogFormat.HEADER_SIZE, checkpoint(), "nothing checkpointed yet");
+            idle.flush();
+            assertEquals(LogFormat.HEADER_SIZE + LogFormat.RECORD_HEADER_SIZE + 4096,
+                checkpoint(), "the flushes on the idle connection forced the first write");
+        }
+    }
+
+    /** The largest checkpoint of the image's generation log (its header size if none). */
+    private long checkpoint() throws Exception {
+        Path journal = images.journalDir("vm.vdisk");
+        Path log;
+        try (var files = Files.list(journal)) {
+            log = files.filter(p -> LogFormat.parseFileName(p.getFileName().toString()) >= 0)
+                .findFirst().orElseThrow();
+        }
+        ByteBuffer h = ByteBuffer.allocate(LogFormat.HEADER_SIZE);
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ)) {
+            ch.read(h, 0);
+        }
+        long best = LogFormat.HEADER_SIZE;
+        for (int slot = 0; slot < 2; slot++)
+            best = Math.max(best, h.getLong(LogFormat.SLOT0_OFFSET + slot * LogFormat.SLOT_SIZE));
+        return best;
+    }
+}
