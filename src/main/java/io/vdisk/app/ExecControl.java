@@ -4,8 +4,6 @@ import io.vdisk.cli.Env;
 import io.vdisk.cli.StoreSource;
 import io.vdisk.cli.StoreSource.StoreLease;
 import io.vdisk.live.Control;
-import io.vdisk.live.LiveImage;
-import io.vdisk.live.LiveImages;
 import io.vdisk.venti.DiskBlockStore;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -70,23 +68,21 @@ public final class ExecControl implements Control {
     private final Control delegate;
     private final Workspace workspace;
     private final DiskBlockStore store;
-    private final LiveImages images;
     private final Env env;
     private final byte[] token;
 
-    private ExecControl(Control delegate, Workspace workspace, DiskBlockStore store,
-        LiveImages images, Env env, byte[] token) {
+    private ExecControl(Control delegate, Workspace workspace, DiskBlockStore store, Env env,
+        byte[] token) {
         this.delegate = delegate;
         this.workspace = workspace;
         this.store = store;
-        this.images = images;
         this.env = env;
         this.token = token;
     }
 
     /** Makes a fresh token and writes it, readable by the owner only, to the root's folder. */
     public static ExecControl create(Control delegate, Workspace w, DiskBlockStore store,
-        LiveImages images, Env env) throws IOException {
+        Env env) throws IOException {
         byte[] raw = new byte[16];
         new SecureRandom().nextBytes(raw);
         String hex = HexFormat.of().formatHex(raw);
@@ -96,8 +92,7 @@ public final class ExecControl implements Control {
             PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, hex + "\n", StandardCharsets.UTF_8,
             StandardOpenOption.TRUNCATE_EXISTING);
-        return new ExecControl(delegate, w, store, images, env, hex.getBytes(
-            StandardCharsets.US_ASCII));
+        return new ExecControl(delegate, w, store, env, hex.getBytes(StandardCharsets.US_ASCII));
     }
 
     public static Path tokenFile(Workspace w) {
@@ -213,15 +208,17 @@ public final class ExecControl implements Control {
             return StoreSource.OPEN.open(w);
         }
 
+        /**
+         * Refuses to replace an image of the served root, open or not: one not open yet may be
+         * opened by a client while the import runs, and would then commit over it.
+         */
         @Override
         public void beforeReplacing(Path image) throws IOException {
             if (!Files.exists(image)) return; // not served: nothing can have opened it
-            for (LiveImage img : images.opened()) {
-                // isSameFile: the CLI may name the image through a symbolic link
-                if (Files.exists(img.file()) && Files.isSameFile(img.file(), image)) {
-                    throw new IOException(image + ": served by the running vdisk serve; import"
-                        + " into a new image instead (a guest may be writing to this one)");
-                }
+            // real paths: the CLI may name the image through a symbolic link
+            if (image.toRealPath().startsWith(workspace.root().toRealPath())) {
+                throw new IOException(image + ": served by the running vdisk serve; import"
+                    + " into a new image instead (a guest may be writing to this one)");
             }
         }
     }

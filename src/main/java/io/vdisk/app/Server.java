@@ -89,7 +89,7 @@ public final class Server implements AutoCloseable {
             scheduler.start();
             openAtStart(images, policies);
             if (ninep != null) {
-                Control control = ExecControl.create(commands, w, store, images, env);
+                Control control = ExecControl.create(commands, w, store, env);
                 server.ninep = NinePServer.builder(new VdiskFs(images, control, env.zone()))
                     .bind(ninep).clock(env.clock()).start();
                 String hp = hostPort(server.ninep.localAddress());

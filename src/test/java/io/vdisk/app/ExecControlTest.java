@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vdisk.cli.Env;
-import io.vdisk.journal.JournalOptions;
 import io.vdisk.live.Control;
-import io.vdisk.live.LiveImages;
 import io.vdisk.venti.DiskBlockStore;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -31,9 +29,8 @@ class ExecControlTest {
     @Test
     void onlyTheTokenHolderRunsOnlyImageCommands() throws Exception {
         Workspace w = Workspace.init(dir.resolve("root"), null);
-        try (DiskBlockStore store = w.openStore(false);
-            LiveImages images = new LiveImages(w, store, JournalOptions.builder())) {
-            ExecControl c = ExecControl.create(line -> "plain " + line, w, store, images, env());
+        try (DiskBlockStore store = w.openStore(false)) {
+            ExecControl c = ExecControl.create(line -> "plain " + line, w, store, env());
             Path tokenFile = ExecControl.tokenFile(w);
             assertEquals("rw-------", PosixFilePermissions.toString(Files
                 .getPosixFilePermissions(tokenFile)));
@@ -65,9 +62,8 @@ class ExecControlTest {
         byte[] disk = new byte[12 << 20];
         new Random(5).nextBytes(disk);
         Files.write(dir.resolve("disk.raw"), disk);
-        try (DiskBlockStore store = w.openStore(false);
-            LiveImages images = new LiveImages(w, store, JournalOptions.builder())) {
-            ExecControl c = ExecControl.create(line -> "", w, store, images, env());
+        try (DiskBlockStore store = w.openStore(false)) {
+            ExecControl c = ExecControl.create(line -> "", w, store, env());
             String token = Files.readString(ExecControl.tokenFile(w)).strip();
             // the command uses the server's open store: alone it would find it locked
             Frames f = drain(c.start(ExecControl.line(token, false, w.root(), new String[]{"import",
