@@ -45,6 +45,11 @@ final class LiveDiskFile implements OpenFile {
 
     @Override
     public int read(long offset, ByteBuffer dst) throws NinePException {
+        return read(img, offset, dst);
+    }
+
+    /** Reads {@code img} as a file: up to its size, advancing {@code dst}. */
+    static int read(LiveImage img, long offset, ByteBuffer dst) throws NinePException {
         long size = img.size();
         if (offset >= size) {
             return 0;

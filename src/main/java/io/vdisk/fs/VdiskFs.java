@@ -198,6 +198,10 @@ public final class VdiskFs implements FileServer<Node> {
             return new PlainFile(ch, "/" + r.rel());
         }
         if (node instanceof Node.Disk d) {
+            if (!write && !trunc) {
+                OpenFile idle = idle(d.rel());
+                if (idle != null) return idle;
+            }
             LiveImage img = live(d.rel());
             img.acquire(write);
             LiveDiskFile f = new LiveDiskFile(img, write);
@@ -235,6 +239,22 @@ public final class VdiskFs implements FileServer<Node> {
             return new TextFile(hex.getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             throw Errors.of(e, "/.scores/" + s.image());
+        }
+    }
+
+    /**
+     * A read-only file of the image at {@code rel} that leaves it closed, if it is not open and
+     * has no writes; else null.
+     */
+    private OpenFile idle(String rel) throws NinePException {
+        tree.entry(rel); // no links on the way, whatever LiveImages would follow
+        try {
+            if (images.ifOpen(rel) != null || images.mayHoldWrites(rel)) return null;
+            ImageRoot root = ImageRoot.load(images.store(), VdiskFile.read(images.resolve(rel)));
+            RevisionFile head = new RevisionFile(Image.of(images.store(), root), "/" + rel);
+            return new IdleDiskFile(images, images.key(rel), head, "/" + rel);
+        } catch (IOException e) {
+            throw imageError(rel, e);
         }
     }
 

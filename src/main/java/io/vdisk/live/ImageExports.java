@@ -53,25 +53,36 @@ public final class ImageExports implements NbdExports {
                 throw new NoSuchFileException(name, null, e.getMessage());
             }
         }
-        if (images.ifOpen(name) == null && !images.mayHoldWrites(name))
-            return new UnopenedExport(name, images.size(name));
+        if (images.ifOpen(name) == null && !images.mayHoldWrites(name)) {
+            Image head = Image.of(images.store(), ImageRoot.load(images.store(), VdiskFile.read(
+                images.resolve(name))));
+            return new UnopenedExport(name, images.key(name), head);
+        }
         return LiveExport.of(images.get(name));
     }
 
     /**
-     * An image that was not open and had no writes, exported without opening it, so that a
-     * client that only asks for sizes ({@code nbdinfo --list} connects to every export) costs
-     * no journal. Its first request opens it; from then on it is a {@link LiveExport}.
+     * An image that was not open and had no writes, exported without opening it: a client that
+     * only asks its size ({@code nbdinfo --list} connects to every export) or only reads costs
+     * no journal, and needs no room on disk for one. Reads go through the live image once
+     * anyone has opened it, so they see every write; until then they come from the head root,
+     * which nothing else can change (an open image is needed to commit, and the server refuses
+     * to re-import an image of its root). The first write, zero or trim opens the image; from
+     * then on this is a {@link LiveExport}.
      */
     private final class UnopenedExport implements NbdExport {
         private final String name;
-        private final long size;
+        private final String key;
+        private final Image head;
+        private final ImageBase headReader; // zeros past the end, as the journal's base reads
         private volatile LiveExport live;
         private boolean closed; // guarded by this
 
-        UnopenedExport(String name, long size) {
+        UnopenedExport(String name, String key, Image head) {
             this.name = name;
-            this.size = size;
+            this.key = key;
+            this.head = head;
+            this.headReader = new ImageBase(head);
         }
 
         private LiveExport live() throws IOException {
@@ -84,10 +95,16 @@ public final class ImageExports implements NbdExports {
             }
         }
 
+        /** The live image if this connection or another has opened it, else null. */
+        private LiveImage opened() {
+            LiveExport l = live;
+            return l != null ? l.img : images.ifOpenKey(key);
+        }
+
         @Override
         public long size() {
-            LiveExport l = live;
-            return l != null ? l.size() : size;
+            LiveImage img = opened();
+            return img != null ? img.size() : head.size();
         }
 
         @Override
@@ -102,12 +119,16 @@ public final class ImageExports implements NbdExports {
 
         @Override
         public void read(long offset, ByteBuffer dst) throws IOException {
-            live().read(offset, dst);
+            LiveImage img = opened();
+            if (img != null) img.read(offset, dst);
+            else headReader.read(offset, dst);
         }
 
         @Override
         public void read(long offset, int length, Gather out) throws IOException {
-            live().read(offset, length, out);
+            LiveImage img = opened();
+            if (img != null) img.read(offset, length, out);
+            else headReader.read(offset, length, out);
         }
 
         @Override
@@ -118,8 +139,7 @@ public final class ImageExports implements NbdExports {
         /** Covers writes other connections made, as every flush of the image does. */
         @Override
         public void flush() throws IOException {
-            LiveExport l = live;
-            LiveImage img = l != null ? l.img : images.ifOpen(name);
+            LiveImage img = opened();
             if (img != null) img.flush();
         }
 
@@ -130,7 +150,9 @@ public final class ImageExports implements NbdExports {
 
         @Override
         public List<Extent> extents(long offset, long length) throws IOException {
-            return live().extents(offset, length);
+            LiveImage img = opened();
+            return img != null ? liveExtents(img, offset, length) : treeExtents(head, offset,
+                length);
         }
 
         @Override
@@ -138,6 +160,36 @@ public final class ImageExports implements NbdExports {
             closed = true;
             if (live != null) live.close();
         }
+    }
+
+    /** Allocation of a live image: its journal over its committed tree. */
+    private static List<NbdExport.Extent> liveExtents(LiveImage img, long offset, long length)
+        throws IOException {
+        List<NbdExport.Extent> out = new ArrayList<>();
+        for (LiveImage.Run r : img.runs(offset, length, MAX_SCAN)) {
+            out.add(new NbdExport.Extent(r.length(), r.zero()));
+        }
+        return out;
+    }
+
+    /** Allocation of a committed tree: its holes are zeros. */
+    private static List<NbdExport.Extent> treeExtents(Image image, long offset, long length)
+        throws IOException {
+        List<NbdExport.Extent> out = new ArrayList<>();
+        long end = Math.min(image.size(), offset + length);
+        long pos = offset;
+        while (pos < end && out.size() < 256) {
+            long data = Math.min(end, image.nextData(pos));
+            if (data > pos) {
+                out.add(new NbdExport.Extent(data - pos, true));
+                pos = data;
+                continue;
+            }
+            long hole = image.nextHole(pos, end);
+            out.add(new NbdExport.Extent(Math.max(1, hole - pos), false));
+            pos = Math.max(pos + 1, hole);
+        }
+        return out;
     }
 
     /** A live image: writes go to its journal. */
@@ -197,11 +249,7 @@ public final class ImageExports implements NbdExports {
 
         @Override
         public List<Extent> extents(long offset, long length) throws IOException {
-            List<Extent> out = new ArrayList<>();
-            for (LiveImage.Run r : img.runs(offset, length, MAX_SCAN)) {
-                out.add(new Extent(r.length(), r.zero()));
-            }
-            return out;
+            return liveExtents(img, offset, length);
         }
 
         @Override
@@ -263,21 +311,7 @@ public final class ImageExports implements NbdExports {
 
         @Override
         public List<Extent> extents(long offset, long length) throws IOException {
-            List<Extent> out = new ArrayList<>();
-            long end = Math.min(image.size(), offset + length);
-            long pos = offset;
-            while (pos < end && out.size() < 256) {
-                long data = Math.min(end, image.nextData(pos));
-                if (data > pos) {
-                    out.add(new Extent(data - pos, true));
-                    pos = data;
-                    continue;
-                }
-                long hole = image.nextHole(pos, end);
-                out.add(new Extent(Math.max(1, hole - pos), false));
-                pos = Math.max(pos + 1, hole);
-            }
-            return out;
+            return treeExtents(image, offset, length);
         }
 
         @Override

@@ -108,7 +108,20 @@ public final class LiveImages implements AutoCloseable {
 
     /** The live image at {@code relative} if it is open already, else null. */
     public LiveImage ifOpen(String relative) throws IOException {
-        return open.get(keyOf(resolve(relative)));
+        return open.get(key(relative));
+    }
+
+    /**
+     * The name {@code relative} is kept under once open: its path from the root, checked and
+     * normalized. For {@link #ifOpenKey}, which costs no file system call.
+     */
+    public String key(String relative) throws IOException {
+        return keyOf(resolve(relative));
+    }
+
+    /** The live image kept under {@code key} (see {@link #key}) if it is open, else null. */
+    public LiveImage ifOpenKey(String key) {
+        return open.get(key);
     }
 
     /**

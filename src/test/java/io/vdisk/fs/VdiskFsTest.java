@@ -3,6 +3,7 @@ package io.vdisk.fs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,8 +19,10 @@ import io.vdisk.ninep.NinePClient;
 import io.vdisk.ninep.NinePException;
 import io.vdisk.ninep.SetAttr;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -188,9 +191,42 @@ class VdiskFsTest {
         fx.client.clunk(fid);
     }
 
+    /**
+     * A reader of an image no one has open leaves it closed (no journal, no room on disk), and
+     * still sees what a writer writes once the writer has opened it.
+     */
+    @Test
+    void anIdleImageIsReadWithoutOpeningIt() throws Exception {
+        assertArrayEquals(disk, fx.read("vm.vdisk"));
+        assertNull(fx.images.ifOpen("vm.vdisk"));
+        assertFalse(Files.exists(fx.dir.resolve(".vdisk/journal")), "no journal made");
+
+        int reader = fx.walk("vm.vdisk");
+        fx.client.lopen(reader, NinePClient.O_RDONLY);
+        byte[] before = new byte[4096];
+        assertEquals(before.length, fx.client.read(reader, 8192, before, 0, before.length));
+        assertArrayEquals(Arrays.copyOfRange(disk, 8192, 8192 + 4096), before);
+        assertNull(fx.images.ifOpen("vm.vdisk"));
+        assertErrno(Errno.EBADF, () -> fx.client.write(reader, 0, before, 0, 1));
+
+        int writer = fx.walk("vm.vdisk");
+        fx.client.lopen(writer, NinePClient.O_RDWR);
+        byte[] written = new byte[4096];
+        Arrays.fill(written, (byte) 7);
+        fx.client.write(writer, 8192, written, 0, written.length);
+        byte[] after = new byte[4096];
+        assertEquals(after.length, fx.client.read(reader, 8192, after, 0, after.length));
+        assertArrayEquals(written, after, "the idle reader reads through the opened image");
+        fx.client.fsync(reader); // an fsync of a reader covers the writer's writes too
+        fx.client.clunk(reader);
+        fx.client.clunk(writer);
+    }
+
     @Test
     void anOpenImageCannotBeMovedOrRemoved() throws Exception {
-        fx.read("vm.vdisk");
+        int fid = fx.walk("vm.vdisk");
+        fx.client.lopen(fid, NinePClient.O_RDWR);
+        fx.client.clunk(fid); // the image stays open in the server
         assertErrno(Errno.EBUSY, () -> fx.client.unlinkat(fx.root, "vm.vdisk", 0));
         assertErrno(Errno.EBUSY, () -> fx.client.renameat(fx.root, "vm.vdisk", fx.root,
             "other.vdisk"));

@@ -34,9 +34,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * NBD exports of images that are not open: the size comes from the head root with no journal
- * opened, the first request opens the image, and a flush on a connection that never touched the
- * image still covers what other connections wrote (CAN_MULTI_CONN).
+ * NBD exports of images that are not open: size and reads come from the head root with no
+ * journal opened, the first write opens the image, reads then go through it, and a flush on a
+ * connection that never wrote still covers what other connections wrote (CAN_MULTI_CONN).
  */
 class ImageExportsTest {
     private static final int SIZE = 256 << 10;
@@ -80,15 +80,25 @@ class ImageExportsTest {
         assertFalse(Files.exists(images.journalDir("vm.vdisk")), "no journal made");
     }
 
+    /** Reads come from the head root until the image is opened, then through it. */
     @Test
-    void theFirstRequestOpensTheImage() throws Exception {
-        try (NbdExport e = exports.open("vm.vdisk")) {
+    void readsOpenNothingAndTheFirstWriteOpensTheImage() throws Exception {
+        try (NbdExport reader = exports.open("vm.vdisk");
+            NbdExport writer = exports.open("vm.vdisk")) {
             ByteBuffer got = ByteBuffer.allocate(SIZE);
-            e.read(0, got);
+            reader.read(0, got);
             assertArrayEquals(content, got.array());
+            assertTrue(reader.extents(0, SIZE).stream().noneMatch(NbdExport.Extent::zero));
+            assertNull(images.ifOpen("vm.vdisk"), "reads open nothing");
+
+            byte[] block = new byte[4096];
+            writer.write(4096, ByteBuffer.wrap(block));
             LiveImage img = images.ifOpen("vm.vdisk");
-            assertNotNull(img);
-            assertTrue(img.openForWriting(), "the connection counts as a writer once open");
+            assertNotNull(img, "the first write opens the image");
+            assertTrue(img.openForWriting(), "the writing connection counts as a writer");
+            ByteBuffer again = ByteBuffer.allocate(4096);
+            reader.read(4096, again);
+            assertArrayEquals(block, again.array(), "the reader sees the other's write");
         }
         assertFalse(images.ifOpen("vm.vdisk").openForWriting(), "released at close");
     }
