@@ -247,32 +247,33 @@ public final class VdiskFs implements FileServer<Node> {
      * has no writes; else null.
      */
     private OpenFile idle(String rel) throws NinePException {
-        tree.entry(rel); // no links on the way, whatever LiveImages would follow
-        try {
+        return onImage(rel, () -> {
             if (images.ifOpen(rel) != null || images.mayHoldWrites(rel)) return null;
-            ImageRoot root = ImageRoot.load(images.store(), VdiskFile.read(images.resolve(rel)));
-            RevisionFile head = new RevisionFile(Image.of(images.store(), root), "/" + rel);
-            return new IdleDiskFile(images, images.key(rel), head, "/" + rel);
-        } catch (IOException e) {
-            throw imageError(rel, e);
-        }
+            Image head = Image.of(images.store(), images.headRoot(rel));
+            return new IdleDiskFile(images, images.key(rel), new RevisionFile(head, "/" + rel),
+                "/" + rel);
+        });
     }
 
     /** The size of the image at {@code rel}, which stays closed if it has no writes. */
     private long size(String rel) throws NinePException {
-        tree.entry(rel); // no links on the way, whatever LiveImages would follow
-        try {
-            return images.size(rel);
-        } catch (IOException e) {
-            throw imageError(rel, e);
-        }
+        return onImage(rel, () -> images.size(rel));
     }
 
     /** The live image of the pointer file at {@code rel}, opened on first use. */
     private LiveImage live(String rel) throws NinePException {
+        return onImage(rel, () -> images.get(rel));
+    }
+
+    private interface ImageOp<T> {
+        T run() throws IOException;
+    }
+
+    /** Runs {@code op} on the image at {@code rel}, its failure answered with an errno. */
+    private <T> T onImage(String rel, ImageOp<T> op) throws NinePException {
         tree.entry(rel); // no links on the way, whatever LiveImages would follow
         try {
-            return images.get(rel);
+            return op.run();
         } catch (IOException e) {
             throw imageError(rel, e);
         }

@@ -54,8 +54,7 @@ public final class ImageExports implements NbdExports {
             }
         }
         if (images.ifOpen(name) == null && !images.mayHoldWrites(name)) {
-            Image head = Image.of(images.store(), ImageRoot.load(images.store(), VdiskFile.read(
-                images.resolve(name))));
+            Image head = Image.of(images.store(), images.headRoot(name));
             return new UnopenedExport(name, images.key(name), head);
         }
         return LiveExport.of(images.get(name));

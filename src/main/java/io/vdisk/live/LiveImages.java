@@ -141,10 +141,12 @@ public final class LiveImages implements AutoCloseable {
     public long size(String relative) throws IOException {
         LiveImage img = ifOpen(relative);
         if (img != null) return img.size();
-        if (!mayHoldWrites(relative)) {
-            return ImageRoot.load(store, VdiskFile.read(resolve(relative))).size();
-        }
-        return get(relative).size();
+        return mayHoldWrites(relative) ? get(relative).size() : headRoot(relative).size();
+    }
+
+    /** The root the image's {@code .vdisk} file names now: its content less its journal. */
+    public ImageRoot headRoot(String relative) throws IOException {
+        return ImageRoot.load(store, VdiskFile.read(resolve(relative)));
     }
 
     private String keyOf(Path file) {
