@@ -73,12 +73,15 @@ class ManyImagesIT {
                 s.nbdUrl("img0042.vdisk"));
             assertEquals(Integer.toString(SIZE), Run.ok(tmp, "nbdinfo", "--size",
                 s.nbdUrl("img1499.vdisk")).trim());
+            // an image with a policy of its own is scheduled from the start, written or not
+            Run.vdisk(root, "policy", "img0100.vdisk", "--flush-every", "1h");
             s.kill9();
         }
 
         try (ServerProcess s = ServerProcess.start(root, FEW_FILES)) {
-            assertTrue(s.log().contains("1 of 1501 images opened at start"),
-                "the journal holding the flushed write is recovered at start:\n" + s.log());
+            assertTrue(s.log().contains("2 of 1501 images opened at start"),
+                "the journal holding the flushed write and the image with a policy:\n"
+                    + s.log());
             Run.ok(tmp, "nbdcopy", s.nbdUrl("img0042.vdisk"), "out.raw");
             assertArrayEquals(expected, Files.readAllBytes(tmp.resolve("out.raw")));
 
