@@ -48,7 +48,11 @@ import org.quartz.TriggerKey;
 public final class FlushScheduler implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(FlushScheduler.class.getName());
 
-    /** Hears about the commits jobs make. Called on scheduler threads; must be thread-safe. */
+    /**
+     * Hears about the commits jobs make: snapshots, and flushes that moved the head (a flush
+     * with nothing dirty, every interval of every idle image, is not news). Called on scheduler
+     * threads; must be thread-safe.
+     */
     public interface Listener {
         Listener NONE = new Listener() {
         };
@@ -292,7 +296,9 @@ public final class FlushScheduler implements AutoCloseable {
             Score head;
             if (action == Action.FLUSH) {
                 e.earlyPending.set(false);
+                Score before = e.target.head();
                 head = flusher.flush(e.target);
+                if (head.equals(before)) return;
             } else {
                 head = flusher.snapshot(e.target, RootKind.SCHEDULED, "scheduled",
                     e.policy.retention());

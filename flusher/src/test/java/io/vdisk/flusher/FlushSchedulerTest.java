@@ -156,6 +156,26 @@ class FlushSchedulerTest {
         }
     }
 
+    /**
+     * The listener hears of flushes that moved the head, not of the no-op flush every interval
+     * of an idle image: with a server's listener logging each, a root of many open images
+     * logged a line per image every 30 s.
+     */
+    @Test
+    void flushesOfAnIdleImageAreNotReported() throws Exception {
+        Flusher flusher = new Flusher(Clock.systemUTC(), ZoneOffset.UTC);
+        try (TestImage img = Fixture.memoryImage(tmp, SIZE);
+            FlushScheduler s = new FlushScheduler(flusher, 2, counting)) {
+            s.register(img, Policy.DEFAULT.withFlushEvery(Duration.ofSeconds(1)));
+            s.start();
+            Fixture.write(img, 0, Fixture.random(4, 4096));
+            eventually().until(() -> count(RootKind.FLUSH) == 1);
+            // a few more intervals with nothing written: nothing more to report
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(60))
+                .until(() -> count(RootKind.FLUSH) == 1);
+        }
+    }
+
     private int count(RootKind k) {
         AtomicInteger n = commits.get(k);
         return n == null ? 0 : n.get();
