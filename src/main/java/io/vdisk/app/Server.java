@@ -66,14 +66,21 @@ public final class Server implements AutoCloseable {
         DiskBlockStore store = w.openStore(true);
         LiveImages images = new LiveImages(w, store, JournalOptions.builder());
         Flusher flusher = new Flusher(env.clock(), env.zone());
+        PolicyStore policies = policies(w);
+        FlushScheduler[] self = new FlushScheduler[1];
         FlushScheduler scheduler = new FlushScheduler(flusher, 2, new FlushScheduler.Listener() {
             @Override
             public void committed(String image, RootKind kind, Score head) {
                 LOG.info("{}: {} committed, head {}", image, kind.name().toLowerCase(),
                     head.abbreviated(12));
             }
+
+            @Override
+            public void idle(String image) {
+                closeIfIdle(images, flusher, self[0], policies, image);
+            }
         });
-        PolicyStore policies = policies(w);
+        self[0] = scheduler;
         Commands commands = new Commands(images, flusher, scheduler, policies, env.zone());
         Server server = new Server(w, store, images, scheduler, commands);
         try {
@@ -113,8 +120,8 @@ public final class Server implements AutoCloseable {
 
     /**
      * Opens the images that need the server before any client asks for them: those whose
-     * journal may hold writes, to be recovered and flushed on schedule, and those with a policy
-     * of their own, which may take scheduled snapshots. The others open on first use. Opening
+     * journal may hold writes, to be recovered and flushed on schedule, and those with a
+     * snapshot schedule. The others open on first use. Opening
      * every image held two file descriptors each: a root of 10,500 images used up a limit of
      * 20,000, and the server failed to start.
      */
@@ -123,7 +130,7 @@ public final class Server implements AutoCloseable {
         int opened = 0;
         for (String name : names) {
             try {
-                if (Files.exists(policies.fileOf(name)) || images.mayHoldWrites(name)) {
+                if (images.mayHoldWrites(name) || snapshots(policies, name)) {
                     images.get(name);
                     opened++;
                 }
@@ -131,8 +138,35 @@ public final class Server implements AutoCloseable {
                 LOG.error("{}: cannot open: {}", name, e.getMessage());
             }
         }
-        LOG.info("{} of {} images opened at start (writes to recover, or a policy); the others"
-            + " open on first use", opened, names.size());
+        LOG.info("{} of {} images opened at start (writes to recover, or snapshots to take); the"
+            + " others open on first use", opened, names.size());
+    }
+
+    /**
+     * Closes an image no client uses whose journal holds nothing, after a scheduled flush found
+     * nothing to commit, so that a long-running server does not keep every image it ever
+     * served open (two descriptors each). An image with a snapshot schedule stays open for it.
+     * Holds the image's commit lock, so no commit of it runs meanwhile.
+     */
+    private static void closeIfIdle(LiveImages images, Flusher flusher, FlushScheduler scheduler,
+        PolicyStore policies, String image) {
+        try {
+            if (policies.loadOrDefault(image).cron().isPresent()) return;
+            boolean closed = flusher.exclusive(image, () -> images.closeIfIdle(image,
+                img -> scheduler.forgetIdle(image)));
+            if (closed) LOG.debug("{}: closed, idle", image);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: closing it while idle: {}", image, e.getMessage());
+        }
+    }
+
+    /** Whether the image has a snapshot schedule; a policy file that does not parse counts. */
+    private static boolean snapshots(PolicyStore policies, String image) {
+        try {
+            return policies.load(image).map(p -> p.cron().isPresent()).orElse(false);
+        } catch (IOException | RuntimeException e) {
+            return true; // opened, its scheduling reports the error
+        }
     }
 
     private void schedule(LiveImage img, PolicyStore policies) {

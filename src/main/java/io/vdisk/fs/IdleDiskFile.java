@@ -1,7 +1,6 @@
 package io.vdisk.fs;
 
-import io.vdisk.live.LiveImage;
-import io.vdisk.live.LiveImages;
+import io.vdisk.live.IdleView;
 import io.vdisk.ninep.Errno;
 import io.vdisk.ninep.NinePException;
 import io.vdisk.ninep.OpenFile;
@@ -10,28 +9,27 @@ import java.nio.ByteBuffer;
 
 /**
  * An open {@code .vdisk} file, read-only, of an image that was not open and had no writes: a
- * reader costs no journal, nor room on disk for one. Reads come from the head root until anyone
- * opens the image, then through the live image, so they see every write; nothing changes the
- * head of an image no one has open. Thread-safe.
+ * reader that costs no journal, nor room on disk for one (see {@link IdleView}). Thread-safe.
  */
 final class IdleDiskFile implements OpenFile {
-    private final LiveImages images;
-    private final String key;
-    private final RevisionFile head;
+    private final IdleView view;
     private final String name;
 
-    /** @param key the image's {@link LiveImages#key} */
-    IdleDiskFile(LiveImages images, String key, RevisionFile head, String name) {
-        this.images = images;
-        this.key = key;
-        this.head = head;
+    IdleDiskFile(IdleView view, String name) {
+        this.view = view;
         this.name = name;
     }
 
     @Override
     public int read(long offset, ByteBuffer dst) throws NinePException {
-        LiveImage img = images.ifOpenKey(key);
-        return img != null ? LiveDiskFile.read(img, offset, dst) : head.read(offset, dst);
+        try {
+            return view.read(img -> LiveDiskFile.read(img, offset, dst),
+                image -> RevisionFile.read(image, name, offset, dst));
+        } catch (NinePException e) {
+            throw e;
+        } catch (IOException e) {
+            throw Errors.of(e, name);
+        }
     }
 
     @Override
@@ -42,16 +40,15 @@ final class IdleDiskFile implements OpenFile {
     /** Makes durable what others wrote, as an fsync of any open file of the image does. */
     @Override
     public void fsync(boolean dataOnly) throws NinePException {
-        LiveImage img = images.ifOpenKey(key);
-        if (img == null) return;
         try {
-            img.flush();
+            view.read(img -> {
+                img.flush();
+                return null;
+            }, image -> null);
+        } catch (NinePException e) {
+            throw e;
         } catch (IOException e) {
             throw Errors.of(e, name);
         }
-    }
-
-    @Override
-    public void close() {
     }
 }

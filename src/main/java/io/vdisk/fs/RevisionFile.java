@@ -20,6 +20,12 @@ final class RevisionFile implements OpenFile {
 
     @Override
     public int read(long offset, ByteBuffer dst) throws NinePException {
+        return read(image, name, offset, dst);
+    }
+
+    /** Reads a committed image as a file: up to its size, advancing {@code dst}. */
+    static int read(Image image, String name, long offset, ByteBuffer dst)
+        throws NinePException {
         long size = image.size();
         if (offset >= size) {
             return 0;

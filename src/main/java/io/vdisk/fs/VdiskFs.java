@@ -4,6 +4,7 @@ import io.vdisk.image.Image;
 import io.vdisk.image.ImageRoot;
 import io.vdisk.image.VdiskFile;
 import io.vdisk.live.Control;
+import io.vdisk.live.IdleView;
 import io.vdisk.live.LiveImage;
 import io.vdisk.live.LiveImages;
 import io.vdisk.ninep.Attr;
@@ -157,7 +158,12 @@ public final class VdiskFs implements FileServer<Node> {
                 if (c.size() < 0) {
                     throw new NinePException(Errno.EINVAL, "negative size");
                 }
-                LiveDiskFile.resize(live(d.rel()), c.size(), false);
+                LiveImage img = live(d.rel(), true);
+                try {
+                    LiveDiskFile.resize(img, c.size(), false);
+                } finally {
+                    img.release(true);
+                }
             }
             tree.setattr(null, d.rel(), rest);
         } else if (node instanceof Node.Ctl) {
@@ -202,8 +208,7 @@ public final class VdiskFs implements FileServer<Node> {
                 OpenFile idle = idle(d.rel());
                 if (idle != null) return idle;
             }
-            LiveImage img = live(d.rel());
-            img.acquire(write);
+            LiveImage img = live(d.rel(), write);
             LiveDiskFile f = new LiveDiskFile(img, write);
             if (trunc) {
                 try {
@@ -247,12 +252,9 @@ public final class VdiskFs implements FileServer<Node> {
      * has no writes; else null.
      */
     private OpenFile idle(String rel) throws NinePException {
-        return onImage(rel, () -> {
-            if (images.ifOpen(rel) != null || images.mayHoldWrites(rel)) return null;
-            Image head = Image.of(images.store(), images.headRoot(rel));
-            return new IdleDiskFile(images, images.key(rel), new RevisionFile(head, "/" + rel),
-                "/" + rel);
-        });
+        return onImage(rel, () -> images.ifOpen(rel) != null || images.mayHoldWrites(rel)
+            ? null
+            : new IdleDiskFile(new IdleView(images, rel), "/" + rel));
     }
 
     /** The size of the image at {@code rel}, which stays closed if it has no writes. */
@@ -260,9 +262,9 @@ public final class VdiskFs implements FileServer<Node> {
         return onImage(rel, () -> images.size(rel));
     }
 
-    /** The live image of the pointer file at {@code rel}, opened on first use. */
-    private LiveImage live(String rel) throws NinePException {
-        return onImage(rel, () -> images.get(rel));
+    /** The live image of the pointer file at {@code rel}, opened if need be and acquired. */
+    private LiveImage live(String rel, boolean write) throws NinePException {
+        return onImage(rel, () -> images.acquire(rel, write));
     }
 
     private interface ImageOp<T> {

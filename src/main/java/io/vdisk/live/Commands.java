@@ -53,8 +53,16 @@ public final class Commands implements Control {
         List<String> w = words(line);
         if (w.size() == 1 && w.get(0).equals("flush")) return flushAll();
         if (w.size() < 2) throw new IllegalArgumentException("usage: COMMAND PATH [ARGS]");
+        LiveImage img = images.acquire(w.get(1), false); // not closed while the command runs
+        try {
+            return execute(w, img);
+        } finally {
+            img.release(false);
+        }
+    }
+
+    private String execute(List<String> w, LiveImage img) throws IOException {
         String cmd = w.get(0);
-        LiveImage img = images.get(w.get(1));
         LiveTarget t = new LiveTarget(img);
         switch (cmd) {
             case "flush" : {
@@ -97,10 +105,16 @@ public final class Commands implements Control {
         StringBuilder out = new StringBuilder();
         for (String name : images.names()) {
             if (out.length() > 0) out.append('\n');
-            LiveImage img = images.ifOpen(name);
-            Score head = img == null && !images.mayHoldWrites(name)
-                ? VdiskFile.read(images.resolve(name))
-                : flusher.flush(new LiveTarget(img != null ? img : images.get(name)));
+            LiveImage img = images.acquireIfOpen(images.key(name));
+            if (img == null && images.mayHoldWrites(name)) img = images.acquire(name, false);
+            Score head;
+            try {
+                head = img == null
+                    ? VdiskFile.read(images.resolve(name))
+                    : flusher.flush(new LiveTarget(img));
+            } finally {
+                if (img != null) img.release(false);
+            }
             out.append("flushed ").append(name).append(' ').append(head.toHex());
         }
         return out.length() == 0 ? "no images" : out.toString();

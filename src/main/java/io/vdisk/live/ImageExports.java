@@ -13,12 +13,15 @@ import java.nio.file.NoSuchFileException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The NBD view of a vdisk root: export names are image paths relative to the root; {@code
  * path@REV} exports that revision read-only. Thread-safe.
  */
 public final class ImageExports implements NbdExports {
+    private static final Logger LOG = LoggerFactory.getLogger(ImageExports.class);
     /** Bytes a block-status request may scan before answering with what it has. */
     private static final long MAX_SCAN = 64L << 20;
 
@@ -53,57 +56,49 @@ public final class ImageExports implements NbdExports {
                 throw new NoSuchFileException(name, null, e.getMessage());
             }
         }
-        if (images.ifOpen(name) == null && !images.mayHoldWrites(name)) {
-            Image head = Image.of(images.store(), images.headRoot(name));
-            return new UnopenedExport(name, images.key(name), head);
-        }
-        return LiveExport.of(images.get(name));
+        if (images.ifOpen(name) == null && !images.mayHoldWrites(name))
+            return new UnopenedExport(new IdleView(images, name));
+        return new LiveExport(images.acquire(name, true));
     }
 
     /**
      * An image that was not open and had no writes, exported without opening it: a client that
      * only asks its size ({@code nbdinfo --list} connects to every export) or only reads costs
-     * no journal, and needs no room on disk for one. Reads go through the live image once
-     * anyone has opened it, so they see every write; until then they come from the head root,
-     * which nothing else can change (an open image is needed to commit, and the server refuses
-     * to re-import an image of its root). The first write, zero or trim opens the image; from
+     * no journal (see {@link IdleView}). The first write, zero or trim opens the image; from
      * then on this is a {@link LiveExport}.
      */
     private final class UnopenedExport implements NbdExport {
-        private final String name;
-        private final String key;
-        private final Image head;
-        private final ImageBase headReader; // zeros past the end, as the journal's base reads
+        private final IdleView view;
+        private volatile long lastSize;
         private volatile LiveExport live;
         private boolean closed; // guarded by this
 
-        UnopenedExport(String name, String key, Image head) {
-            this.name = name;
-            this.key = key;
-            this.head = head;
-            this.headReader = new ImageBase(head);
+        UnopenedExport(IdleView view) throws IOException {
+            this.view = view;
+            this.lastSize = view.read(LiveImage::size, Image::size);
         }
 
         private LiveExport live() throws IOException {
             LiveExport l = live;
             if (l != null) return l;
             synchronized (this) {
-                if (closed) throw new IOException(name + ": export closed");
-                if (live == null) live = LiveExport.of(images.get(name));
+                if (closed) throw new IOException(view.name() + ": export closed");
+                if (live == null) live = new LiveExport(images.acquire(view.name(), true));
                 return live;
             }
         }
 
-        /** The live image if this connection or another has opened it, else null. */
-        private LiveImage opened() {
-            LiveExport l = live;
-            return l != null ? l.img : images.ifOpenKey(key);
-        }
-
+        /** The size now, or the last one known if the image's root cannot be read. */
         @Override
         public long size() {
-            LiveImage img = opened();
-            return img != null ? img.size() : head.size();
+            LiveExport l = live;
+            if (l != null) return l.size();
+            try {
+                lastSize = view.read(LiveImage::size, Image::size);
+            } catch (IOException e) {
+                LOG.warn("{}: size: {}", view.name(), e.getMessage());
+            }
+            return lastSize;
         }
 
         @Override
@@ -118,16 +113,34 @@ public final class ImageExports implements NbdExports {
 
         @Override
         public void read(long offset, ByteBuffer dst) throws IOException {
-            LiveImage img = opened();
-            if (img != null) img.read(offset, dst);
-            else headReader.read(offset, dst);
+            LiveExport l = live;
+            if (l != null) {
+                l.read(offset, dst);
+                return;
+            }
+            view.read(img -> {
+                img.read(offset, dst);
+                return null;
+            }, image -> {
+                new ImageBase(image).read(offset, dst);
+                return null;
+            });
         }
 
         @Override
         public void read(long offset, int length, Gather out) throws IOException {
-            LiveImage img = opened();
-            if (img != null) img.read(offset, length, out);
-            else headReader.read(offset, length, out);
+            LiveExport l = live;
+            if (l != null) {
+                l.read(offset, length, out);
+                return;
+            }
+            view.read(img -> {
+                img.read(offset, length, out);
+                return null;
+            }, image -> {
+                new ImageBase(image).read(offset, length, out);
+                return null;
+            });
         }
 
         @Override
@@ -138,8 +151,15 @@ public final class ImageExports implements NbdExports {
         /** Covers writes other connections made, as every flush of the image does. */
         @Override
         public void flush() throws IOException {
-            LiveImage img = opened();
-            if (img != null) img.flush();
+            LiveExport l = live;
+            if (l != null) {
+                l.flush();
+                return;
+            }
+            view.read(img -> {
+                img.flush();
+                return null;
+            }, image -> null);
         }
 
         @Override
@@ -149,9 +169,10 @@ public final class ImageExports implements NbdExports {
 
         @Override
         public List<Extent> extents(long offset, long length) throws IOException {
-            LiveImage img = opened();
-            return img != null ? liveExtents(img, offset, length) : treeExtents(head, offset,
-                length);
+            LiveExport l = live;
+            if (l != null) return l.extents(offset, length);
+            return view.read(img -> liveExtents(img, offset, length),
+                image -> treeExtents(image, offset, length));
         }
 
         @Override
@@ -196,14 +217,9 @@ public final class ImageExports implements NbdExports {
         private final LiveImage img;
         private boolean closed;
 
-        private LiveExport(LiveImage img) {
+        /** @param img acquired for writing; released at close */
+        LiveExport(LiveImage img) {
             this.img = img;
-        }
-
-        /** Exports {@code img} to one more client, counted as a writer. */
-        static LiveExport of(LiveImage img) {
-            img.acquire(true);
-            return new LiveExport(img);
         }
 
         @Override

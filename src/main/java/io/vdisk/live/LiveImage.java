@@ -36,7 +36,9 @@ public final class LiveImage implements AutoCloseable {
     private volatile ImageRoot head;
     private volatile Image headImage;
     private final AtomicInteger writers = new AtomicInteger();
+    /** Clients using the image; {@value #RETIRED} once it is closed for being idle. */
     private final AtomicInteger users = new AtomicInteger();
+    private static final int RETIRED = -1;
 
     private LiveImage(String name, Path file, BlockStore store, Journal journal, ImageRoot head) {
         this.name = name;
@@ -235,15 +237,45 @@ public final class LiveImage implements AutoCloseable {
             : new ImageBase(Image.of(store, root));
     }
 
-    /** Counts a client that has the image open; writers block rollback without force. */
-    public void acquire(boolean forWriting) {
-        users.incrementAndGet();
-        if (forWriting) writers.incrementAndGet();
+    /**
+     * Counts a client using the image until it {@link #release}s it; writers block rollback
+     * without force. An image in use is never closed for being idle.
+     *
+     * @return false if the image was retired (closed for being idle): open it again
+     */
+    public boolean tryAcquire(boolean forWriting) {
+        for (int u = users.get(); u != RETIRED; u = users.get()) {
+            if (users.compareAndSet(u, u + 1)) {
+                if (forWriting) writers.incrementAndGet();
+                return true;
+            }
+        }
+        return false;
     }
 
     public void release(boolean forWriting) {
-        users.decrementAndGet();
         if (forWriting) writers.decrementAndGet();
+        users.decrementAndGet();
+    }
+
+    /**
+     * Retires the image if no client uses it and its journal holds nothing, so that no client
+     * can take it from now on: the caller closes it.
+     */
+    boolean retireIfIdle() {
+        if (!journalEmpty() || !users.compareAndSet(0, RETIRED)) return false;
+        if (journalEmpty()) return true;
+        users.set(0); // written between the check and the retirement
+        return false;
+    }
+
+    private boolean journalEmpty() {
+        return journal.dirtyBytes() == 0 && journal.pendingGeneration().isEmpty();
+    }
+
+    /** Whether the image was closed for being idle (see {@link #retireIfIdle}). */
+    public boolean retired() {
+        return users.get() == RETIRED;
     }
 
     public boolean openForWriting() {

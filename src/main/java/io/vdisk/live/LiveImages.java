@@ -33,6 +33,8 @@ public final class LiveImages implements AutoCloseable {
     private final BlockStore store;
     private final JournalOptions.Builder journalOptions;
     private final Map<String, LiveImage> open = new ConcurrentHashMap<>();
+    /** Times each image was closed for being idle: readers of its root reload it on a change. */
+    private final Map<String, Integer> closes = new ConcurrentHashMap<>();
     private volatile Consumer<LiveImage> onOpen = i -> {
     };
     private volatile Consumer<LiveImage> flushWanted = i -> {
@@ -104,6 +106,66 @@ public final class LiveImages implements AutoCloseable {
         }
         onOpen.accept(img);
         return img;
+    }
+
+    /**
+     * The live image at {@code relative}, opened if need be, counted as used until the caller
+     * {@link LiveImage#release}s it: it is not closed for being idle meanwhile.
+     */
+    public LiveImage acquire(String relative, boolean forWriting) throws IOException {
+        while (true) {
+            LiveImage img = get(relative);
+            if (img.tryAcquire(forWriting)) return img;
+            synchronized (this) {
+                // closeIfIdle retires, forgets and closes under this lock: after it, get opens anew
+            }
+        }
+    }
+
+    /** The image kept under {@code key} if open, acquired for reading (release it); or null. */
+    public LiveImage acquireIfOpen(String key) {
+        LiveImage img = open.get(key);
+        return img != null && img.tryAcquire(false) ? img : null;
+    }
+
+    /**
+     * How many times the image kept under {@code key} was closed for being idle. Bumped before
+     * the image is retired, so a reader that finds it neither open nor acquirable and then
+     * sees no change may keep reading the root it read before.
+     */
+    public int closes(String key) {
+        return closes.getOrDefault(key, 0);
+    }
+
+    /**
+     * Closes the image kept under {@code key} if no client uses it and its journal holds
+     * nothing: its journal's descriptors go, and its next use opens it again. The caller holds
+     * the flusher's lock of the image, so that no commit of it runs meanwhile; {@code forget}
+     * (unscheduling it) runs before anyone can open it anew.
+     *
+     * @return whether it was closed
+     */
+    public boolean closeIfIdle(String key, Forget forget) throws IOException {
+        LiveImage img = open.get(key);
+        if (img == null || img.openForWriting()) return false;
+        synchronized (this) {
+            if (closed || open.get(key) != img) return false;
+            closes.merge(key, 1, Integer::sum);
+            if (!img.retireIfIdle()) return false;
+            try {
+                forget.run(img);
+            } finally {
+                open.remove(key);
+                img.close();
+            }
+            return true;
+        }
+    }
+
+    /** What {@link #closeIfIdle} does to an image before it is closed. */
+    @FunctionalInterface
+    public interface Forget {
+        void run(LiveImage img) throws IOException;
     }
 
     /** The live image at {@code relative} if it is open already, else null. */

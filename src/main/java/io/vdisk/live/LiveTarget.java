@@ -54,6 +54,11 @@ public final class LiveTarget implements ImageTarget {
         return VdiskFile.read(image.file());
     }
 
+    @Override
+    public boolean retired() {
+        return image.retired();
+    }
+
     private ImageRoot load(Score s) throws IOException {
         ImageRoot h = image.head();
         return h.score().equals(s) ? h : ImageRoot.load(image.store(), s);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import io.vdisk.image.ImageRoot;
 import io.vdisk.image.Kind;
 import io.vdisk.image.Region;
 import io.vdisk.image.VdiskFile;
+import io.vdisk.flusher.Flusher;
 import io.vdisk.journal.JournalOptions;
 import io.vdisk.journal.internal.LogFormat;
 import io.vdisk.nbd.NbdExport;
@@ -23,7 +25,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -116,6 +121,50 @@ class ImageExportsTest {
             idle.flush();
             assertEquals(LogFormat.HEADER_SIZE + LogFormat.RECORD_HEADER_SIZE + 4096,
                 checkpoint(), "the flushes on the idle connection forced the first write");
+        }
+    }
+
+    /**
+     * An image no one uses, its writes committed, is closed; a reader that read it before it
+     * was opened then sees what it committed, not the root it started with; and its next
+     * writer opens it anew.
+     */
+    @Test
+    void anIdleImageIsClosedAndItsReadersSeeItsCommits() throws Exception {
+        Flusher flusher = new Flusher(Clock.systemUTC(), ZoneId.of("UTC"));
+        byte[] block = new byte[4096];
+        Arrays.fill(block, (byte) 9);
+        try (NbdExport reader = exports.open("vm.vdisk")) {
+            ByteBuffer before = ByteBuffer.allocate(4096);
+            reader.read(8192, before);
+            assertArrayEquals(Arrays.copyOfRange(content, 8192, 12288), before.array());
+
+            LiveImage first;
+            try (NbdExport writer = exports.open("vm.vdisk")) {
+                writer.write(8192, ByteBuffer.wrap(block));
+                first = images.ifOpen("vm.vdisk");
+                assertFalse(images.closeIfIdle("vm.vdisk", img -> {
+                }), "in use");
+            }
+            assertFalse(images.closeIfIdle("vm.vdisk", img -> {
+            }), "its journal holds a write");
+            flusher.flush(new LiveTarget(first));
+            List<String> forgotten = new ArrayList<>();
+            assertTrue(images.closeIfIdle("vm.vdisk", img -> forgotten.add(img.name())));
+            assertEquals(List.of("vm.vdisk"), forgotten);
+            assertNull(images.ifOpen("vm.vdisk"));
+            assertTrue(first.retired());
+
+            ByteBuffer after = ByteBuffer.allocate(4096);
+            reader.read(8192, after);
+            assertArrayEquals(block, after.array(), "read from the committed root");
+
+            try (NbdExport writer = exports.open("vm.vdisk")) {
+                writer.write(0, ByteBuffer.wrap(block));
+                LiveImage second = images.ifOpen("vm.vdisk");
+                assertNotNull(second, "opened anew");
+                assertNotSame(first, second);
+            }
         }
     }
 

@@ -62,6 +62,10 @@ public final class FlushScheduler implements AutoCloseable {
 
         default void failed(String image, RootKind kind, Exception error) {
         }
+
+        /** A scheduled flush found nothing to commit: the image may be idle. */
+        default void idle(String image) {
+        }
     }
 
     /** A registered image. Thread-safe: policy is replaced whole, early is atomic. */
@@ -153,6 +157,18 @@ public final class FlushScheduler implements AutoCloseable {
 
     /** Stops scheduling {@code image} and flushes it once (waits for its running commit). */
     public void unregister(String image) throws IOException {
+        flusher.flush(forget(image).target);
+    }
+
+    /**
+     * Stops scheduling {@code image}, without a last flush: for an image with nothing to
+     * commit, about to be closed. A job already past its start finds the image retired.
+     */
+    public void forgetIdle(String image) throws IOException {
+        forget(image);
+    }
+
+    private Entry forget(String image) throws IOException {
         Entry e = entry(image);
         try {
             for (Action a : Action.values()) {
@@ -163,7 +179,7 @@ public final class FlushScheduler implements AutoCloseable {
         } finally {
             images.remove(image, e);
         }
-        flusher.flush(e.target);
+        return e;
     }
 
     /**
@@ -298,7 +314,10 @@ public final class FlushScheduler implements AutoCloseable {
                 e.earlyPending.set(false);
                 Score before = e.target.head();
                 head = flusher.flush(e.target);
-                if (head.equals(before)) return;
+                if (head.equals(before)) {
+                    listener.idle(image);
+                    return;
+                }
             } else {
                 head = flusher.snapshot(e.target, RootKind.SCHEDULED, "scheduled",
                     e.policy.retention());

@@ -230,12 +230,26 @@ public final class Flusher {
     }
 
     @FunctionalInterface
-    private interface Op {
-        Score run() throws IOException;
+    private interface Op extends Exclusive<Score> {
     }
 
+    /** Runs {@code op} holding the image's commit lock, unless the image is retired. */
     private Score locked(ImageTarget t, Op op) throws IOException {
-        ReentrantLock lock = locks.computeIfAbsent(t.name(), n -> new ReentrantLock());
+        return exclusive(t.name(), () -> t.retired() ? t.head() : op.run());
+    }
+
+    /** Something done while no commit of one image runs. */
+    @FunctionalInterface
+    public interface Exclusive<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code op} holding {@code image}'s commit lock: no flush, snapshot, rollback or
+     * pruning of it runs meanwhile (the application closes idle images this way).
+     */
+    public <T> T exclusive(String image, Exclusive<T> op) throws IOException {
+        ReentrantLock lock = locks.computeIfAbsent(image, n -> new ReentrantLock());
         lock.lock();
         try {
             return op.run();

@@ -38,6 +38,14 @@ public interface ImageTarget {
     Score head() throws IOException;
 
     /**
+     * Whether the image was closed for being idle: its journal is closed, and the flusher
+     * leaves it alone (a commit finding it so returns its {@link #head()}).
+     */
+    default boolean retired() {
+        return false;
+    }
+
+    /**
      * Writes the new version: {@code gen}'s content (its blocks laid over {@code head}, cut to
      * {@code gen.minSize()}, sized {@code gen.size()}; {@code gen} may hold no block at all), its
      * tree copy-on-write from head's, and a root recording {@code kind}, {@code snapshot},

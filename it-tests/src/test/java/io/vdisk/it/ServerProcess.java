@@ -98,6 +98,13 @@ public final class ServerProcess implements AutoCloseable {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
+    /** File descriptors the server holds now. */
+    public long descriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+            return fds.count();
+        }
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -1,5 +1,6 @@
 package io.vdisk.it.nbd;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,6 +12,7 @@ import io.vdisk.it.ServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -73,14 +75,14 @@ class ManyImagesIT {
                 s.nbdUrl("img0042.vdisk"));
             assertEquals(Integer.toString(SIZE), Run.ok(tmp, "nbdinfo", "--size",
                 s.nbdUrl("img1499.vdisk")).trim());
-            // an image with a policy of its own is scheduled from the start, written or not
-            Run.vdisk(root, "policy", "img0100.vdisk", "--flush-every", "1h");
+            // an image with a snapshot schedule is scheduled from the start, written or not
+            Run.vdisk(root, "policy", "img0100.vdisk", "--snapshot", "0 0 0 * * ?");
             s.kill9();
         }
 
         try (ServerProcess s = ServerProcess.start(root, FEW_FILES)) {
             assertTrue(s.log().contains("2 of 1501 images opened at start"),
-                "the journal holding the flushed write and the image with a policy:\n"
+                "the journal holding the flushed write and the image taking snapshots:\n"
                     + s.log());
             Run.ok(tmp, "nbdcopy", s.nbdUrl("img0042.vdisk"), "out.raw");
             assertArrayEquals(expected, Files.readAllBytes(tmp.resolve("out.raw")));
@@ -99,5 +101,58 @@ class ManyImagesIT {
         }
         Run.vdisk(root, "export", "img0042.vdisk", tmp.resolve("exported.raw").toString());
         assertArrayEquals(expected, Files.readAllBytes(tmp.resolve("exported.raw")));
+    }
+
+    /**
+     * Written images close once idle: 1,200 images written and flushed through libnbd, 400 at
+     * a time, by a server allowed 1,024 descriptors. Each image flushes every second, and is
+     * closed once a flush finds nothing more to commit; kept open, the second batch would
+     * already have needed 1,600 descriptors.
+     */
+    @Test
+    void writtenImagesCloseOnceIdle() throws Exception {
+        int images = 1200;
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Run.vdisk(root, "init");
+        Files.write(tmp.resolve("disk.raw"), new byte[SIZE]);
+        Run.vdisk(root, "import", tmp.resolve("disk.raw").toString(), "base.vdisk");
+        String pointer = Files.readString(root.resolve("base.vdisk"), StandardCharsets.UTF_8);
+        String baseScore = pointer.trim().substring("vdisk:".length());
+        Path policies = Files.createDirectories(root.resolve(".vdisk/policies"));
+        for (int i = 0; i < images; i++) {
+            String name = String.format("img%04d.vdisk", i);
+            Files.writeString(root.resolve(name), pointer);
+            // what `vdisk policy NAME --flush-every 1s` writes, without 1,200 JVM starts
+            Files.writeString(policies.resolve(name + ".policy"),
+                "version = 1\nflush-every = 1s\n");
+        }
+        try (ServerProcess s = ServerProcess.start(root, FEW_FILES)) {
+            assertTrue(s.log().contains("0 of 1201 images opened at start"), s.log());
+            for (int from = 0; from < images; from += 400) {
+                Run.ok(tmp, "/usr/bin/python3", "-c", String.join("\n",
+                    "import nbd",
+                    "for i in range(" + from + ", " + (from + 400) + "):",
+                    "    h = nbd.NBD()",
+                    "    h.connect_uri('nbd://127.0.0.1:" + s.nbdPort() + "/img%04d.vdisk' % i)",
+                    "    h.pwrite(b'\\x5a' * 4096, 8192)",
+                    "    h.flush()",
+                    "    h.shutdown()"));
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> s.descriptors() < 200);
+            }
+            assertFalse(s.log().contains("Too many open files"), s.log());
+            String[] lines = Run.vdisk(root, "flush").trim().split("\n");
+            assertEquals(images + 1, lines.length);
+            for (String line : lines) {
+                String[] w = line.split(" ");
+                if (w[1].equals("base.vdisk")) assertEquals(baseScore, w[2], line);
+                else assertNotEquals(baseScore, w[2], "committed before it closed: " + line);
+            }
+            Run.ok(tmp, "nbdcopy", s.nbdUrl("img1199.vdisk"), "last.raw");
+            byte[] expected = new byte[SIZE];
+            Arrays.fill(expected, 8192, 8192 + 4096, (byte) 0x5a);
+            assertArrayEquals(expected, Files.readAllBytes(tmp.resolve("last.raw")));
+            assertEquals(0, s.stop());
+        }
     }
 }
