@@ -31,8 +31,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -166,6 +169,95 @@ class ImageExportsTest {
                 assertNotSame(first, second);
             }
         }
+    }
+
+    /**
+     * Clients come and go while the image is flushed and closed whenever it is idle, both
+     * between rounds (when it must close) and at any moment during them: every write is read
+     * back, by its writer and at the end, and no request fails.
+     */
+    @Test
+    void closingWhileClientsComeAndGoLosesNothing() throws Exception {
+        Flusher flusher = new Flusher(Clock.systemUTC(), ZoneId.of("UTC"));
+        int workers = 3;
+        int rounds = 40;
+        byte[] model = content.clone();
+        String key = images.key("vm.vdisk");
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        Runnable closeIfIdle = () -> {
+            try {
+                LiveImage img = images.acquireIfOpen(key);
+                if (img != null) {
+                    try {
+                        flusher.flush(new LiveTarget(img));
+                    } finally {
+                        img.release(false);
+                    }
+                }
+                flusher.exclusive(key, () -> images.closeIfIdle(key, i -> {
+                }));
+            } catch (Throwable t) {
+                failures.add(t);
+            }
+        };
+        Thread closer = new Thread(() -> {
+            while (!stop.get())
+                closeIfIdle.run();
+        });
+        closer.start();
+        ExecutorService clients = Executors.newFixedThreadPool(workers);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                List<Future<?>> done = new ArrayList<>();
+                for (int w = 0; w < workers; w++) {
+                    int worker = w;
+                    int r = round;
+                    done.add(clients.submit(() -> {
+                        byte[] block = new byte[4096];
+                        Arrays.fill(block, (byte) (r * workers + worker + 1));
+                        long at = (long) (worker * 16 + r % 16) * 4096;
+                        try (NbdExport writer = exports.open("vm.vdisk");
+                            NbdExport reader = exports.open("vm.vdisk")) {
+                            writer.write(at, ByteBuffer.wrap(block));
+                            writer.flush();
+                            ByteBuffer got = ByteBuffer.allocate(4096);
+                            reader.read(at, got);
+                            assertArrayEquals(block, got.array(), "round " + r);
+                        }
+                        System.arraycopy(block, 0, model, (int) at, 4096);
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done)
+                    f.get();
+                closeIfIdle.run(); // may lose to the closer thread, which then closed it
+                LiveImage img = images.ifOpen("vm.vdisk");
+                assertTrue(img == null || img.retired() || !img.openForWriting(),
+                    "round " + round);
+            }
+        } finally {
+            stop.set(true);
+            closer.join();
+            clients.shutdownNow();
+        }
+        assertEquals(List.of(), failures);
+        assertTrue(images.closes(key) > 0, "closed at least once");
+        try (NbdExport e = exports.open("vm.vdisk")) {
+            ByteBuffer all = ByteBuffer.allocate(SIZE);
+            e.read(0, all);
+            assertArrayEquals(model, all.array());
+        }
+        assertArrayEquals(model, Files.readAllBytes(exported()), "committed");
+    }
+
+    /** What the image's .vdisk file names now, written out. */
+    private Path exported() throws Exception {
+        Path out = dir.resolve("exported.raw");
+        ByteBuffer all = ByteBuffer.allocate(SIZE);
+        new ImageBase(io.vdisk.image.Image.of(store, images.headRoot("vm.vdisk"))).read(0, all);
+        Files.write(out, all.array());
+        return out;
     }
 
     /** The largest checkpoint of the image's generation log (its header size if none). */

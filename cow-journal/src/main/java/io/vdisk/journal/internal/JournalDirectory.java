@@ -10,6 +10,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -90,18 +91,23 @@ public final class JournalDirectory implements AutoCloseable {
     /**
      * Whether a journal directory may hold writes, without taking its lock or keeping a file
      * open: whether any generation log {@link LogRecovery#mayHoldRecords may hold records}.
-     * Spares are never read, so they do not count; nor does a missing directory.
+     * Spares are never read, so they do not count; nor does a missing directory, nor a log
+     * that a journal open meanwhile retired between the listing and the read.
      */
     public static boolean mayHoldWrites(Path dir) throws IOException {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return false;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
-                if (LogFormat.parseFileName(p.getFileName().toString()) >= 0
-                    && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
-                    && LogRecovery.mayHoldRecords(p)) {
-                    return true;
+                if (LogFormat.parseFileName(p.getFileName().toString()) < 0) continue;
+                try {
+                    if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                        && LogRecovery.mayHoldRecords(p)) return true;
+                } catch (NoSuchFileException gone) {
+                    // renamed to a spare or deleted: it holds nothing any more
                 }
             }
+        } catch (NoSuchFileException gone) {
+            return false;
         }
         return false;
     }
