@@ -57,9 +57,9 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * Opens the store, opens the images whose journals hold writes to recover or that have a
-     * policy (the rest open on first use) under the flusher's schedule, and starts the servers;
-     * a null address leaves that protocol off.
+     * Opens the store, opens the images whose journals hold writes to recover or that take
+     * scheduled snapshots (the rest open on first write) under the flusher's schedule, and
+     * starts the servers; a null address leaves that protocol off.
      */
     public static Server start(Workspace w, InetSocketAddress ninep, InetSocketAddress nbdAddr,
         Env env) throws IOException, InterruptedException {
@@ -121,16 +121,16 @@ public final class Server implements AutoCloseable {
     /**
      * Opens the images that need the server before any client asks for them: those whose
      * journal may hold writes, to be recovered and flushed on schedule, and those with a
-     * snapshot schedule. The others open on first use. Opening
-     * every image held two file descriptors each: a root of 10,500 images used up a limit of
-     * 20,000, and the server failed to start.
+     * snapshot schedule. The others open on first write. Opening every image held two file
+     * descriptors each: a root of 10,500 images used up a limit of 20,000, and the server
+     * failed to start.
      */
     private static void openAtStart(LiveImages images, PolicyStore policies) throws IOException {
         List<String> names = images.names();
         int opened = 0;
         for (String name : names) {
             try {
-                if (images.mayHoldWrites(name) || snapshots(policies, name)) {
+                if (!images.untouched(name) || snapshots(policies, name)) {
                     images.get(name);
                     opened++;
                 }

@@ -25,10 +25,8 @@ final class IdleDiskFile implements OpenFile {
         try {
             return view.read(img -> LiveDiskFile.read(img, offset, dst),
                 image -> RevisionFile.read(image, name, offset, dst));
-        } catch (NinePException e) {
-            throw e;
         } catch (IOException e) {
-            throw Errors.of(e, name);
+            throw Errors.of(e, name); // a NinePException as it is
         }
     }
 
@@ -45,8 +43,6 @@ final class IdleDiskFile implements OpenFile {
                 img.flush();
                 return null;
             }, image -> null);
-        } catch (NinePException e) {
-            throw e;
         } catch (IOException e) {
             throw Errors.of(e, name);
         }

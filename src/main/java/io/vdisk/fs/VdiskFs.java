@@ -252,9 +252,9 @@ public final class VdiskFs implements FileServer<Node> {
      * has no writes; else null.
      */
     private OpenFile idle(String rel) throws NinePException {
-        return onImage(rel, () -> images.ifOpen(rel) != null || images.mayHoldWrites(rel)
-            ? null
-            : new IdleDiskFile(new IdleView(images, rel), "/" + rel));
+        return onImage(rel, () -> images.untouched(rel)
+            ? new IdleDiskFile(new IdleView(images, rel), "/" + rel)
+            : null);
     }
 
     /** The size of the image at {@code rel}, which stays closed if it has no writes. */

@@ -56,8 +56,7 @@ public final class ImageExports implements NbdExports {
                 throw new NoSuchFileException(name, null, e.getMessage());
             }
         }
-        if (images.ifOpen(name) == null && !images.mayHoldWrites(name))
-            return new UnopenedExport(new IdleView(images, name));
+        if (images.untouched(name)) return new UnopenedExport(new IdleView(images, name));
         return new LiveExport(images.acquire(name, true));
     }
 

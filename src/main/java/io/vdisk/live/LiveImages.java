@@ -25,7 +25,8 @@ import java.util.function.ToLongFunction;
  *
  * <p>Journals live in {@code .vdisk/journal/<sha1 of the image's path>/}, with the path written
  * next to them for people. An image is opened (its journal recovered and locked, two file
- * descriptors held) by its first {@link #get}, so a root's idle images cost nothing.
+ * descriptors held) by its first {@link #get} or {@link #acquire}, and closed again by
+ * {@link #closeIfIdle} once no client holds it, so a root's idle images cost nothing.
  * Thread-safe.
  */
 public final class LiveImages implements AutoCloseable {
@@ -175,15 +176,18 @@ public final class LiveImages implements AutoCloseable {
 
     /**
      * The name {@code relative} is kept under once open: its path from the root, checked and
-     * normalized. For {@link #ifOpenKey}, which costs no file system call.
+     * normalized. For {@link #acquireIfOpen}, which costs no file system call.
      */
     public String key(String relative) throws IOException {
         return keyOf(resolve(relative));
     }
 
-    /** The live image kept under {@code key} (see {@link #key}) if it is open, else null. */
-    public LiveImage ifOpenKey(String key) {
-        return open.get(key);
+    /**
+     * Whether the image at {@code relative} is not open and its journal holds no writes: its
+     * content is then the root its {@code .vdisk} file names, and reading it needs no journal.
+     */
+    public boolean untouched(String relative) throws IOException {
+        return ifOpen(relative) == null && !mayHoldWrites(relative);
     }
 
     /**

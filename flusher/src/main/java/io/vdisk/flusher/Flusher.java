@@ -229,12 +229,8 @@ public final class Flusher {
         return pruned;
     }
 
-    @FunctionalInterface
-    private interface Op extends Exclusive<Score> {
-    }
-
     /** Runs {@code op} holding the image's commit lock, unless the image is retired. */
-    private Score locked(ImageTarget t, Op op) throws IOException {
+    private Score locked(ImageTarget t, Exclusive<Score> op) throws IOException {
         return exclusive(t.name(), () -> t.retired() ? t.head() : op.run());
     }
 
