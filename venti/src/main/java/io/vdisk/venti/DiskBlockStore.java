@@ -655,8 +655,9 @@ public final class DiskBlockStore implements BlockStore {
     /**
      * Looks every block up in the cache before touching any bytes: each lookup is a chain of
      * dependent loads that misses the CPU cache (table slot, node, key), and with nothing in
-     * between the chains of neighbouring blocks overlap. Neighbours that sit next to each other
-     * in a slab, as blocks first read in order do, go out as one slice under one pin.
+     * between the chains of neighbouring blocks overlap. A block cached right after the one
+     * before it, as blocks first read in order are, is found through that one's entry instead
+     * ({@link SlabCache#pinnedAfter}); such neighbours go out as one slice under one pin.
      */
     @Override
     public void readRun(Score[] scores, int count, BlockType type, int size, Gather out)
@@ -666,8 +667,13 @@ public final class DiskBlockStore implements BlockStore {
             return;
         }
         SlabCache.Entry[] found = new SlabCache.Entry[count]; // each pinned until handed on
-        for (int i = 0; i < count; i++)
-            found[i] = scores[i].isZero() ? null : data.pinned(scores[i]);
+        for (int i = 0; i < count; i++) {
+            Score s = scores[i];
+            if (s.isZero()) continue;
+            found[i] = i > 0 && found[i - 1] != null
+                ? data.pinnedAfter(found[i - 1], s)
+                : data.pinned(s);
+        }
         Run run = new Run(out);
         ColdRun cold = null;
         int i = 0;

@@ -43,12 +43,20 @@ public final class SlabCache {
      */
     private final ThreadLocal<Slab> current = new ThreadLocal<>(); // read under this
 
-    /** Where a cached block's bytes are. Immutable. */
+    /** Where a cached block's bytes are. */
     public static final class Entry {
         private final Score score;
         private final Slab slab;
         private final int offset;
         private final int length;
+        /** The entry reserved just before this one in its slab, until this one is published. */
+        private Entry predecessor; // guarded by SlabCache.this
+        /**
+         * The published entry whose bytes begin where this one's end, in the same slab. A run of
+         * blocks read in the order they were cached follows these links instead of looking each
+         * one up in the map, which took an eighth of the server's CPU in a warm streaming read.
+         */
+        private volatile Entry successor;
 
         private Entry(Score score, Slab slab, int offset, int length) {
             this.score = score;
@@ -72,6 +80,7 @@ public final class SlabCache {
         final ByteBuffer memory;
         final ByteBuffer readOnly;
         final List<Entry> entries = new ArrayList<>();
+        Entry lastReserved; // guarded by SlabCache.this
         final AtomicInteger pins = new AtomicInteger(1); // the ring's
         int used; // guarded by SlabCache.this
         boolean evicted; // guarded by SlabCache.this
@@ -116,6 +125,17 @@ public final class SlabCache {
     }
 
     /**
+     * The entry that {@link Entry#follows follows} {@code previous} (which the caller has pinned)
+     * if it caches {@code s}, else {@code s}'s entry from the map; pinned, or null. Reading
+     * blocks in the order they were cached costs no map lookup.
+     */
+    public Entry pinnedAfter(Entry previous, Score s) {
+        Entry n = previous.successor;
+        if (n != null && n.score.equals(s) && n.slab.tryPin()) return n;
+        return pinned(s);
+    }
+
+    /**
      * Reserves room for a block of {@code len} bytes, which must {@link #fits fit}, for the
      * caller to write ({@link #room}) and then {@link #publish}, or drop by unpinning it. Writing
      * takes no lock, so loads on several threads proceed at once.
@@ -135,6 +155,8 @@ public final class SlabCache {
                 current.set(slab);
             }
             Entry e = new Entry(s, slab, slab.used, len);
+            e.predecessor = slab.lastReserved;
+            slab.lastReserved = e;
             slab.used += len;
             slab.entries.add(e);
             slab.pins.incrementAndGet();
@@ -155,6 +177,9 @@ public final class SlabCache {
      */
     public synchronized Entry publish(Entry e) {
         if (!e.slab.evicted) map.put(e.score, e);
+        // An evicted slab's bytes stay put while a reader pins it, so the link is safe there too.
+        if (e.predecessor != null) e.predecessor.successor = e;
+        e.predecessor = null;
         return e;
     }
 

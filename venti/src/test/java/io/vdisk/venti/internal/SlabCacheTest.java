@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,6 +65,38 @@ class SlabCacheTest {
         System.arraycopy(block(2), 0, expected, BLOCK, BLOCK);
         assertTrue(Arrays.equals(expected, bytes(both)));
         SlabCache.unpin(p);
+    }
+
+    @Test
+    void theNextBlockIsFoundThroughItsNeighbourEvenAfterEviction() {
+        SlabCache c = new SlabCache(4L * SLAB);
+        SlabCache.Entry first = load(c, 1); // the reader's pin holds the slab
+        SlabCache.Entry second = putAndUnpin(c, 2);
+        int perSlab = SLAB / BLOCK;
+        for (int i = 3; i < 10 * perSlab; i++)
+            putAndUnpin(c, i);
+        assertNull(c.pinned(score(2)), "the map should have dropped the evicted slab");
+        SlabCache.Entry next = c.pinnedAfter(first, score(2));
+        assertSame(second, next);
+        assertTrue(Arrays.equals(block(2), bytes(SlabCache.slice(next, BLOCK))));
+        assertNull(c.pinnedAfter(first, score(3)), "block 3 does not follow block 1");
+        SlabCache.unpin(next);
+        SlabCache.unpin(first);
+    }
+
+    @Test
+    void aNeighbourNotYetPublishedIsNotFound() {
+        SlabCache c = new SlabCache(4L * SLAB);
+        SlabCache.Entry first = load(c, 1);
+        SlabCache.Entry reserved = c.reserve(score(2), BLOCK); // bytes not written yet
+        assertNull(c.pinnedAfter(first, score(2)));
+        SlabCache.room(reserved).put(block(2));
+        c.publish(reserved);
+        SlabCache.Entry next = c.pinnedAfter(first, score(2));
+        assertSame(reserved, next);
+        SlabCache.unpin(next);
+        SlabCache.unpin(reserved);
+        SlabCache.unpin(first);
     }
 
     @Test
