@@ -3,6 +3,7 @@ package io.vdisk.app;
 import io.vdisk.cli.Env;
 import io.vdisk.flusher.FlushScheduler;
 import io.vdisk.flusher.Flusher;
+import io.vdisk.flusher.Policy;
 import io.vdisk.flusher.PolicyStore;
 import io.vdisk.flusher.RootKind;
 import io.vdisk.journal.JournalOptions;
@@ -57,8 +58,8 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * Opens the store, opens the images whose journals hold writes to recover or that take
-     * scheduled snapshots (the rest open on first write) under the flusher's schedule, and
+     * Opens the store, opens the images whose journals hold writes to recover (the rest open
+     * on first write, or when a scheduled snapshot is due) under the flusher's schedule, and
      * starts the servers; a null address leaves that protocol off.
      */
     public static Server start(Workspace w, InetSocketAddress ninep, InetSocketAddress nbdAddr,
@@ -77,9 +78,9 @@ public final class Server implements AutoCloseable {
 
             @Override
             public void idle(String image) {
-                closeIfIdle(images, flusher, self[0], policies, image);
+                closeIfIdle(images, flusher, self[0], image);
             }
-        });
+        }, images::get);
         self[0] = scheduler;
         Commands commands = new Commands(images, flusher, scheduler, policies, env.zone());
         Server server = new Server(w, store, images, scheduler, commands);
@@ -94,7 +95,7 @@ public final class Server implements AutoCloseable {
                 }
             });
             scheduler.start();
-            openAtStart(images, policies);
+            openAtStart(images, policies, scheduler);
             if (ninep != null) {
                 Control control = ExecControl.create(commands, w, store, env);
                 server.ninep = NinePServer.builder(new VdiskFs(images, control, env.zone()))
@@ -120,52 +121,58 @@ public final class Server implements AutoCloseable {
 
     /**
      * Opens the images that need the server before any client asks for them: those whose
-     * journal may hold writes, to be recovered and flushed on schedule, and those with a
-     * snapshot schedule. The others open on first write. Opening every image held two file
-     * descriptors each: a root of 10,500 images used up a limit of 20,000, and the server
-     * failed to start.
+     * journal may hold writes, to be recovered and flushed on schedule. Those with a snapshot
+     * schedule are scheduled dormant, opened when a snapshot is due. The others open on first
+     * write. Opening every image held two file descriptors each: a root of 10,500 images used
+     * up a limit of 20,000, and the server failed to start.
      */
-    private static void openAtStart(LiveImages images, PolicyStore policies) throws IOException {
+    private static void openAtStart(LiveImages images, PolicyStore policies,
+        FlushScheduler scheduler) throws IOException {
         List<String> names = images.names();
         int opened = 0;
+        int dormant = 0;
         for (String name : names) {
             try {
-                if (!images.untouched(name) || snapshots(policies, name)) {
+                if (!images.untouched(name)) {
                     images.get(name);
                     opened++;
+                    continue;
                 }
             } catch (IOException e) {
                 LOG.error("{}: cannot open: {}", name, e.getMessage());
+                continue;
+            }
+            try {
+                String key = images.key(name);
+                Policy p = policies.load(key).orElse(null);
+                if (p != null && p.snapshotCron() != null) {
+                    scheduler.registerDormant(key, p,
+                        LiveTarget.history(images.store(), images.headRoot(name).score()));
+                    dormant++;
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.error("{}: snapshots not scheduled: {}", name, e.getMessage());
             }
         }
-        LOG.info("{} of {} images opened at start (writes to recover, or snapshots to take); the"
-            + " others open on first use", opened, names.size());
+        LOG.info("{} of {} images opened at start (writes to recover), {} scheduled for"
+            + " snapshots; the others open on first use", opened, names.size(), dormant);
     }
 
     /**
      * Closes an image no client uses whose journal holds nothing, after a scheduled flush found
      * nothing to commit, so that a long-running server does not keep every image it ever
-     * served open (two descriptors each). An image with a snapshot schedule stays open for it.
-     * Holds the image's commit lock, so no commit of it runs meanwhile.
+     * served open (two descriptors each). An image with a snapshot schedule stays scheduled,
+     * and opens again for its next snapshot. Holds the image's commit lock, so no commit of it
+     * runs meanwhile.
      */
     private static void closeIfIdle(LiveImages images, Flusher flusher, FlushScheduler scheduler,
-        PolicyStore policies, String image) {
+        String image) {
         try {
-            if (policies.loadOrDefault(image).cron().isPresent()) return;
             boolean closed = flusher.exclusive(image, () -> images.closeIfIdle(image,
                 img -> scheduler.forgetIdle(image)));
             if (closed) LOG.debug("{}: closed, idle", image);
         } catch (IOException | RuntimeException e) {
             LOG.warn("{}: closing it while idle: {}", image, e.getMessage());
-        }
-    }
-
-    /** Whether the image has a snapshot schedule; a policy file that does not parse counts. */
-    private static boolean snapshots(PolicyStore policies, String image) {
-        try {
-            return policies.load(image).map(p -> p.cron().isPresent()).orElse(false);
-        } catch (IOException | RuntimeException e) {
-            return true; // opened, its scheduling reports the error
         }
     }
 

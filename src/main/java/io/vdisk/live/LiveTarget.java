@@ -98,8 +98,13 @@ public final class LiveTarget implements ImageTarget {
 
     @Override
     public List<Version> history(Score head) throws IOException {
+        return history(image.store(), head);
+    }
+
+    /** The chain of roots from {@code head} as the flusher sees it, newest first. */
+    public static List<Version> history(BlockStore store, Score head) throws IOException {
         List<Version> out = new ArrayList<>();
-        for (ImageRoot r : History.walk(image.store(), head)) {
+        for (ImageRoot r : History.walk(store, head)) {
             out.add(new Version(r.score(), Instant.ofEpochMilli(r.timeMillis()), kind(r.kind()),
                 r.snapshot(), r.message()));
         }

@@ -32,6 +32,11 @@ import org.quartz.TriggerKey;
  * the image is registered. {@link #close()} stops the jobs (waiting for running ones) and then
  * flushes every image once.
  *
+ * <p>An image that takes snapshots need not be open between them: {@link #registerDormant} and
+ * {@link #forgetIdle} keep only its snapshot schedule, and when the cron fires the
+ * {@link Opener} opens it, which registers it again. A root of thousands of images with a
+ * nightly snapshot each so holds open only those in use, not two descriptors per image.
+ *
  * <pre>
  * Flusher flusher = new Flusher(Clock.systemDefaultZone(), ZoneId.systemDefault());
  * FlushScheduler s = new FlushScheduler(flusher, 2, FlushScheduler.Listener.NONE);
@@ -63,25 +68,46 @@ public final class FlushScheduler implements AutoCloseable {
         default void failed(String image, RootKind kind, Exception error) {
         }
 
-        /** A scheduled flush found nothing to commit: the image may be idle. */
+        /**
+         * A scheduled flush found nothing to commit, or a dormant image was opened for a
+         * snapshot now taken: the image may be idle.
+         */
         default void idle(String image) {
         }
     }
 
-    /** A registered image. Thread-safe: policy is replaced whole, early is atomic. */
+    /** Opens a dormant image for its snapshot. Must be thread-safe. */
+    @FunctionalInterface
+    public interface Opener {
+        /** Opens {@code image}; opening it {@link #register registers} it. */
+        void open(String image) throws IOException;
+    }
+
+    /**
+     * A scheduled image. Thread-safe: policy is replaced whole, early is atomic.
+     */
     private static final class Entry {
+        /** Null while the image is dormant: not open, only its snapshot cron scheduled. */
         final ImageTarget target;
         volatile Policy policy;
         final AtomicBoolean earlyPending = new AtomicBoolean();
 
+        final String name;
+
         Entry(ImageTarget target, Policy policy) {
+            this(target, target.name(), policy);
+        }
+
+        Entry(ImageTarget target, String name, Policy policy) {
             this.target = target;
+            this.name = name;
             this.policy = policy;
         }
     }
 
     private final Flusher flusher;
     private final Listener listener;
+    private final Opener opener;
     private final Scheduler quartz;
     private final ConcurrentHashMap<String, Entry> images = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -92,8 +118,19 @@ public final class FlushScheduler implements AutoCloseable {
      * @param threads Quartz worker threads (commits of different images run in parallel)
      */
     public FlushScheduler(Flusher flusher, int threads, Listener listener) throws IOException {
+        this(flusher, threads, listener, null);
+    }
+
+    /**
+     * Creates the scheduler, not yet started, able to keep images dormant between snapshots.
+     *
+     * @param opener opens a dormant image when its snapshot is due; null if none is ever dormant
+     */
+    public FlushScheduler(Flusher flusher, int threads, Listener listener, Opener opener)
+        throws IOException {
         this.flusher = flusher;
         this.listener = listener;
+        this.opener = opener;
         try {
             this.quartz = QuartzSetup.create(threads, (bundle, s) -> new ImageJob(this::run));
         } catch (SchedulerException e) {
@@ -112,36 +149,69 @@ public final class FlushScheduler implements AutoCloseable {
     /**
      * Schedules {@code target}'s jobs under {@code policy}; if its cron should have fired since
      * the newest scheduled snapshot (or since the head, if there is none), a snapshot is taken
-     * as soon as the scheduler runs.
+     * as soon as the scheduler runs. A dormant image's registration is replaced (its missed
+     * snapshot, if any, was seen when it was registered dormant).
      *
      * @throws IllegalStateException if an image of that name is registered already
      */
     public void register(ImageTarget target, Policy policy) throws IOException {
         Entry e = new Entry(target, policy);
-        if (images.putIfAbsent(target.name(), e) != null) {
+        Entry old = images.putIfAbsent(target.name(), e);
+        if (old != null && (old.target != null || !images.replace(target.name(), old, e))) {
             throw new IllegalStateException(target.name() + " is registered already");
         }
+        add(e, old == null ? target.history(target.head()) : List.of());
+    }
+
+    /**
+     * Schedules the snapshots of an image that is not open; its first one due opens it
+     * through the {@link Opener}. Flushes are not scheduled: a closed image has nothing to
+     * flush. As {@link #register}, takes a snapshot missed since the newest in {@code history}.
+     *
+     * @param history the image's committed history, newest first
+     * @throws IllegalStateException if an image of that name is registered already, or this
+     *     scheduler has no opener
+     */
+    public void registerDormant(String image, Policy policy, List<Version> history)
+        throws IOException {
+        if (opener == null) throw new IllegalStateException("no opener for dormant images");
+        if (policy.snapshotCron() == null) {
+            throw new IllegalArgumentException(image + ": a dormant image needs a snapshot cron");
+        }
+        Entry e = new Entry(null, image, policy);
+        if (images.putIfAbsent(image, e) != null) {
+            throw new IllegalStateException(image + " is registered already");
+        }
+        add(e, history);
+    }
+
+    /** Creates the entry's jobs and triggers; takes the snapshot {@code history} missed. */
+    private void add(Entry e, List<Version> history) throws IOException {
         try {
             for (Action a : Action.values()) {
-                JobDetail job = JobBuilder.newJob(ImageJob.class).withIdentity(a.key(target.name()))
-                    .usingJobData(ImageJob.IMAGE, target.name()).storeDurably().build();
+                JobDetail job = JobBuilder.newJob(ImageJob.class).withIdentity(a.key(e.name))
+                    .usingJobData(ImageJob.IMAGE, e.name).storeDurably().build();
                 quartz.addJob(job, true);
             }
             schedule(e);
-            if (missedSnapshot(target, policy)) {
+            if (missedSnapshot(history, e.policy)) {
                 LOG.log(System.Logger.Level.INFO, "{0}: a scheduled snapshot was missed; taking"
-                    + " it now", target.name());
-                quartz.triggerJob(Action.SNAPSHOT.key(target.name()));
+                    + " it now", e.name);
+                quartz.triggerJob(Action.SNAPSHOT.key(e.name));
             }
         } catch (SchedulerException ex) {
-            images.remove(target.name(), e);
-            throw new IOException(target.name() + ": cannot schedule", ex);
+            images.remove(e.name, e);
+            throw new IOException(e.name + ": cannot schedule", ex);
         }
     }
 
     /** Replaces the policy of a registered image and reschedules its jobs. */
     public void update(String image, Policy policy) throws IOException {
         Entry e = entry(image);
+        if (e.target == null && policy.snapshotCron() == null) {
+            forget(image); // dormant for snapshots it no longer takes
+            return;
+        }
         e.policy = policy;
         try {
             schedule(e);
@@ -157,15 +227,29 @@ public final class FlushScheduler implements AutoCloseable {
 
     /** Stops scheduling {@code image} and flushes it once (waits for its running commit). */
     public void unregister(String image) throws IOException {
-        flusher.flush(forget(image).target);
+        Entry e = forget(image);
+        if (e.target != null) flusher.flush(e.target);
     }
 
     /**
-     * Stops scheduling {@code image}, without a last flush: for an image with nothing to
-     * commit, about to be closed. A job already past its start finds the image retired.
+     * Stops scheduling {@code image}'s flushes, without a last flush: for an image with nothing
+     * to commit, about to be closed. With an {@link Opener}, an image that takes snapshots
+     * stays scheduled for them, dormant. A job already past its start finds the image retired.
      */
     public void forgetIdle(String image) throws IOException {
-        forget(image);
+        Entry e = entry(image);
+        if (e.target == null) return; // dormant already
+        if (opener == null || e.policy.snapshotCron() == null) {
+            forget(image);
+            return;
+        }
+        Entry dormant = new Entry(null, image, e.policy);
+        if (!images.replace(image, e, dormant)) return; // registered anew meanwhile
+        try {
+            schedule(dormant);
+        } catch (SchedulerException ex) {
+            throw new IOException(image + ": cannot reschedule", ex);
+        }
     }
 
     private Entry forget(String image) throws IOException {
@@ -194,7 +278,8 @@ public final class FlushScheduler implements AutoCloseable {
     /** Queues an early flush of {@code image}; returns whether one was queued by this call. */
     public boolean requestFlush(String image) {
         Entry e = images.get(image);
-        if (e == null || closed.get() || !e.earlyPending.compareAndSet(false, true)) {
+        if (e == null || e.target == null || closed.get()
+            || !e.earlyPending.compareAndSet(false, true)) {
             return false;
         }
         try {
@@ -220,6 +305,7 @@ public final class FlushScheduler implements AutoCloseable {
             failure = new IOException("cannot stop the flush scheduler", e);
         }
         for (Entry e : images.values()) {
+            if (e.target == null) continue; // dormant: closed, nothing to flush
             try {
                 flusher.flush(e.target);
             } catch (IOException | RuntimeException ex) {
@@ -246,21 +332,23 @@ public final class FlushScheduler implements AutoCloseable {
         return e;
     }
 
-    /** (Re)creates the image's triggers from its current policy. */
+    /** (Re)creates the image's triggers from its current policy; a dormant image's cron only. */
     private void schedule(Entry e) throws SchedulerException {
-        String name = e.target.name();
+        String name = e.name;
         Policy p = e.policy;
         long every = p.flushEvery().toMillis();
         TriggerKey flushKey = new TriggerKey(name, "flush-every");
-        Trigger flush = TriggerBuilder.newTrigger().withIdentity(flushKey)
-            .forJob(Action.FLUSH.key(name))
-            .startAt(new Date(System.currentTimeMillis() + every))
-            .withSchedule(SimpleScheduleBuilder.simpleSchedule()
-                .withIntervalInMilliseconds(every).repeatForever()
-                .withMisfireHandlingInstructionNextWithRemainingCount())
-            .build();
         quartz.unscheduleJob(flushKey);
-        quartz.scheduleJob(flush);
+        if (e.target != null) {
+            Trigger flush = TriggerBuilder.newTrigger().withIdentity(flushKey)
+                .forJob(Action.FLUSH.key(name))
+                .startAt(new Date(System.currentTimeMillis() + every))
+                .withSchedule(SimpleScheduleBuilder.simpleSchedule()
+                    .withIntervalInMilliseconds(every).repeatForever()
+                    .withMisfireHandlingInstructionNextWithRemainingCount())
+                .build();
+            quartz.scheduleJob(flush);
+        }
         TriggerKey cronKey = new TriggerKey(name, "snapshot-cron");
         quartz.unscheduleJob(cronKey);
         if (p.snapshotCron() != null) {
@@ -274,12 +362,14 @@ public final class FlushScheduler implements AutoCloseable {
         }
     }
 
-    /** Whether the cron should have fired between the newest scheduled snapshot and now. */
-    private boolean missedSnapshot(ImageTarget t, Policy p) throws IOException {
+    /**
+     * Whether the cron should have fired between the newest scheduled snapshot of
+     * {@code history} (newest first) and now.
+     */
+    private boolean missedSnapshot(List<Version> history, Policy p) {
         if (p.snapshotCron() == null) {
             return false;
         }
-        List<Version> history = t.history(t.head());
         Optional<Version> last = history.stream()
             .filter(v -> v.snapshot() && v.kind() == RootKind.SCHEDULED).findFirst();
         if (last.isEmpty() && history.isEmpty()) {
@@ -287,6 +377,31 @@ public final class FlushScheduler implements AutoCloseable {
         }
         Instant since = last.orElse(history.get(0)).time();
         return missed(p.snapshotCron(), since, flusher.clock().instant(), flusher.zone());
+    }
+
+    /**
+     * Takes a scheduled snapshot, opening the image first if it is dormant.
+     *
+     * @param woke set if the image was dormant and opened for the snapshot
+     * @return the new head, or null if the image is no longer scheduled
+     */
+    private Score snapshot(String image, boolean[] woke) throws IOException {
+        // An image closed for being idle just before the snapshot took the commit lock is
+        // retired, and the flusher leaves it alone (returning its head): open it again.
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Entry e = images.get(image);
+            if (e == null) return null;
+            if (e.target == null) {
+                opener.open(image);
+                woke[0] = true;
+                continue;
+            }
+            Score before = e.target.head();
+            Score head = flusher.snapshot(e.target, RootKind.SCHEDULED, "scheduled",
+                e.policy.retention());
+            if (!head.equals(before) || !e.target.retired()) return head;
+        }
+        throw new IOException(image + ": closed each time a snapshot was about to be taken");
     }
 
     /** Whether {@code cron} fires after {@code since} and at or before {@code now}. */
@@ -304,7 +419,7 @@ public final class FlushScheduler implements AutoCloseable {
     /** Runs a job's action; failures go to the log and the listener, never into Quartz. */
     private void run(String image, Action action) {
         Entry e = images.get(image);
-        if (e == null) {
+        if (e == null || e.target == null && action == Action.FLUSH) {
             return;
         }
         RootKind kind = action == Action.FLUSH ? RootKind.FLUSH : RootKind.SCHEDULED;
@@ -319,8 +434,14 @@ public final class FlushScheduler implements AutoCloseable {
                     return;
                 }
             } else {
-                head = flusher.snapshot(e.target, RootKind.SCHEDULED, "scheduled",
-                    e.policy.retention());
+                boolean[] woke = new boolean[1];
+                head = snapshot(image, woke);
+                if (head == null) return;
+                listener.committed(image, kind, head);
+                // Closed again at once, not at its next flush: when a nightly cron fires for
+                // thousands of images, only those being snapshotted are open.
+                if (woke[0]) listener.idle(image);
+                return;
             }
             listener.committed(image, kind, head);
         } catch (Exception ex) {

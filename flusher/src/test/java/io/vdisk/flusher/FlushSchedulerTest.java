@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vdisk.journal.JournalOptions;
 import io.vdisk.venti.MemoryBlockStore;
 import io.vdisk.venti.Score;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -174,6 +177,85 @@ class FlushSchedulerTest {
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(60))
                 .until(() -> count(RootKind.FLUSH) == 1);
         }
+    }
+
+    /**
+     * An image that takes snapshots need not stay open: dormant, it is opened when its cron
+     * fires and closed again once the snapshot is taken (not an hour later, at its next
+     * flush), as a server does with a root of many images.
+     */
+    @Test
+    void aDormantImageOpensForEachSnapshotAndClosesBetween() throws Exception {
+        Flusher flusher = new Flusher(Clock.systemUTC(), ZoneOffset.UTC);
+        MemoryBlockStore store = new MemoryBlockStore();
+        TestImage.create(tmp, store, SIZE, Fixture.T0);
+        Policy policy = Policy.DEFAULT.withSnapshotCron("*/2 * * * * ?")
+            .withFlushEvery(Duration.ofHours(1));
+        AtomicReference<TestImage> current = new AtomicReference<>();
+        AtomicInteger opens = new AtomicInteger();
+        FlushScheduler[] self = new FlushScheduler[1];
+        FlushScheduler.Listener closesIdle = new FlushScheduler.Listener() {
+            @Override
+            public void committed(String image, RootKind kind, Score head) {
+                counting.committed(image, kind, head);
+            }
+
+            @Override
+            public void idle(String image) {
+                try {
+                    flusher.exclusive(image, () -> {
+                        current.get().retire();
+                        self[0].forgetIdle(image);
+                        return null;
+                    });
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        try (FlushScheduler s = new FlushScheduler(flusher, 2, closesIdle, image -> {
+            TestImage img = TestImage.open(tmp, store, NO_SYNC);
+            current.set(img);
+            opens.incrementAndGet();
+            self[0].register(img, policy);
+        })) {
+            self[0] = s;
+            s.registerDormant("disk.vdisk", policy, List.of());
+            assertEquals(0, opens.get(), "registering opens nothing");
+            s.start();
+            eventually().until(() -> count(RootKind.SCHEDULED) >= 2 && opens.get() >= 2);
+            eventually().until(() -> current.get().retired());
+        }
+        Score head = TestImage.readPointer(TestImage.pointerOf(tmp));
+        List<Version> h = current.get().history(head);
+        assertTrue(h.stream().filter(v -> v.kind() == RootKind.SCHEDULED).count() >= 2);
+    }
+
+    @Test
+    void aDormantImageTakesTheSnapshotMissedWhileDown() throws Exception {
+        String cron = "0 0 12 1 1 ? 2099";
+        MutableClock clock = new MutableClock(Instant.parse("2099-01-05T00:00:00Z"),
+            ZoneOffset.UTC);
+        Flusher flusher = new Flusher(clock, ZoneOffset.UTC);
+        MemoryBlockStore store = new MemoryBlockStore();
+        TestImage.create(tmp, store, SIZE, Instant.parse("2098-12-31T00:00:00Z"));
+        Policy policy = Policy.DEFAULT.withSnapshotCron(cron);
+        AtomicReference<TestImage> opened = new AtomicReference<>();
+        FlushScheduler[] self = new FlushScheduler[1];
+        try (FlushScheduler s = new FlushScheduler(flusher, 2, counting, image -> {
+            TestImage img = TestImage.open(tmp, store, NO_SYNC);
+            opened.set(img);
+            self[0].register(img, policy);
+        })) {
+            self[0] = s;
+            Score head = TestImage.readPointer(TestImage.pointerOf(tmp));
+            s.registerDormant("disk.vdisk", policy, TestImage.historyOf(store, head));
+            s.start();
+            eventually().until(() -> count(RootKind.SCHEDULED) == 1);
+            Score now = opened.get().head();
+            assertEquals(RootKind.SCHEDULED, opened.get().history(now).get(0).kind());
+        }
+        assertEquals(1, count(RootKind.SCHEDULED));
     }
 
     private int count(RootKind k) {

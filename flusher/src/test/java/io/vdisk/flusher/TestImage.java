@@ -45,6 +45,7 @@ final class TestImage implements ImageTarget, AutoCloseable {
     private final Path pointer;
     private final BlockStore store;
     private final Journal journal;
+    private volatile boolean retired;
 
     private TestImage(String name, Path pointer, BlockStore store, Journal journal) {
         this.name = name;
@@ -75,6 +76,11 @@ final class TestImage implements ImageTarget, AutoCloseable {
         return new TestImage("disk.vdisk", p, store, j);
     }
 
+    /** The history of {@code head}, read without opening the image. */
+    static List<Version> historyOf(BlockStore store, Score head) throws IOException {
+        return new TestImage("disk.vdisk", null, store, null).history(head);
+    }
+
     static Path pointerOf(Path dir) {
         return dir.resolve("disk.vdisk");
     }
@@ -85,6 +91,17 @@ final class TestImage implements ImageTarget, AutoCloseable {
             throw new IOException(p + ": not a pointer file: " + s);
         }
         return Score.fromHex(s.substring(6));
+    }
+
+    /** Closes the journal, not the store, as a server closes an idle image. */
+    void retire() throws IOException {
+        retired = true;
+        journal.close();
+    }
+
+    @Override
+    public boolean retired() {
+        return retired;
     }
 
     @Override
