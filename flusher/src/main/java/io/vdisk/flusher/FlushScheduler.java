@@ -351,7 +351,9 @@ public final class FlushScheduler implements AutoCloseable {
         }
         TriggerKey cronKey = new TriggerKey(name, "snapshot-cron");
         quartz.unscheduleJob(cronKey);
-        if (p.snapshotCron() != null) {
+        // Quartz refuses a trigger that never fires (a cron whose year is past), and with it
+        // the image's flushes: such a cron takes only the snapshot it missed.
+        if (p.snapshotCron() != null && firesAfterNow(p.snapshotCron())) {
             Trigger cron = TriggerBuilder.newTrigger().withIdentity(cronKey)
                 .forJob(Action.SNAPSHOT.key(name))
                 .withSchedule(CronScheduleBuilder.cronSchedule(p.snapshotCron())
@@ -402,6 +404,11 @@ public final class FlushScheduler implements AutoCloseable {
             if (!head.equals(before) || !e.target.retired()) return head;
         }
         throw new IOException(image + ": closed each time a snapshot was about to be taken");
+    }
+
+    /** Whether {@code cron} fires again, by Quartz's clock (the system's), as Quartz checks. */
+    private boolean firesAfterNow(String cron) {
+        return missed(cron, Instant.now(), Instant.MAX, flusher.zone());
     }
 
     /** Whether {@code cron} fires after {@code since} and at or before {@code now}. */

@@ -258,6 +258,21 @@ class FlushSchedulerTest {
         assertEquals(1, count(RootKind.SCHEDULED));
     }
 
+    /** Quartz refuses a trigger that never fires; the image's flushes must not go with it. */
+    @Test
+    void aCronThatNeverFiresAgainLeavesFlushesScheduled() throws Exception {
+        Flusher flusher = new Flusher(Clock.systemUTC(), ZoneOffset.UTC);
+        try (TestImage img = Fixture.memoryImage(tmp, SIZE);
+            FlushScheduler s = new FlushScheduler(flusher, 2, counting)) {
+            s.register(img, Policy.DEFAULT.withSnapshotCron("0 0 12 1 1 ? 2020")
+                .withFlushEvery(Duration.ofSeconds(1)));
+            s.start();
+            Fixture.write(img, 0, Fixture.random(5, 4096));
+            eventually().until(() -> count(RootKind.FLUSH) == 1);
+            assertEquals(0, count(RootKind.SCHEDULED));
+        }
+    }
+
     private int count(RootKind k) {
         AtomicInteger n = commits.get(k);
         return n == null ? 0 : n.get();
