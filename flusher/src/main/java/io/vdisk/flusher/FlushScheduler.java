@@ -83,16 +83,13 @@ public final class FlushScheduler implements AutoCloseable {
         void open(String image) throws IOException;
     }
 
-    /**
-     * A scheduled image. Thread-safe: policy is replaced whole, early is atomic.
-     */
+    /** A scheduled image. Thread-safe: policy is replaced whole, early is atomic. */
     private static final class Entry {
+        final String name;
         /** Null while the image is dormant: not open, only its snapshot cron scheduled. */
         final ImageTarget target;
         volatile Policy policy;
         final AtomicBoolean earlyPending = new AtomicBoolean();
-
-        final String name;
 
         Entry(ImageTarget target, Policy policy) {
             this(target, target.name(), policy);
