@@ -120,10 +120,7 @@ class ManyImagesIT {
         int missed = 1200;
         int fast = 5;
         Path root = Files.createDirectories(tmp.resolve("root"));
-        Run.vdisk(root, "init");
-        Files.write(tmp.resolve("disk.raw"), new byte[SIZE]);
-        Run.vdisk(root, "import", tmp.resolve("disk.raw").toString(), "base.vdisk");
-        String pointer = Files.readString(root.resolve("base.vdisk"), StandardCharsets.UTF_8);
+        String pointer = zeroBase(root);
         Path policies = Files.createDirectories(root.resolve(".vdisk/policies"));
         // due once, 2 s after the import, in the server's (this machine's) time zone
         LocalDateTime due = LocalDateTime.now().plusSeconds(2);
@@ -159,6 +156,14 @@ class ManyImagesIT {
         assertEquals(1, log.lines().filter(l -> l.contains("scheduled")).count(), log);
     }
 
+    /** Makes {@code root} a vdisk root holding base.vdisk, a zero disk; returns its line. */
+    private String zeroBase(Path root) throws Exception {
+        Run.vdisk(root, "init");
+        Files.write(tmp.resolve("disk.raw"), new byte[SIZE]);
+        Run.vdisk(root, "import", tmp.resolve("disk.raw").toString(), "base.vdisk");
+        return Files.readString(root.resolve("base.vdisk"), StandardCharsets.UTF_8);
+    }
+
     private static long snapshots(String log, String image) {
         return log.lines().filter(l -> l.contains(image + ": scheduled committed")).count();
     }
@@ -173,10 +178,7 @@ class ManyImagesIT {
     void writtenImagesCloseOnceIdle() throws Exception {
         int images = 1200;
         Path root = Files.createDirectories(tmp.resolve("root"));
-        Run.vdisk(root, "init");
-        Files.write(tmp.resolve("disk.raw"), new byte[SIZE]);
-        Run.vdisk(root, "import", tmp.resolve("disk.raw").toString(), "base.vdisk");
-        String pointer = Files.readString(root.resolve("base.vdisk"), StandardCharsets.UTF_8);
+        String pointer = zeroBase(root);
         String baseScore = pointer.trim().substring("vdisk:".length());
         Path policies = Files.createDirectories(root.resolve(".vdisk/policies"));
         for (int i = 0; i < images; i++) {
