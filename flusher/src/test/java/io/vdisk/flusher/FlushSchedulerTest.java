@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.core.ConditionFactory;
@@ -259,6 +260,43 @@ class FlushSchedulerTest {
             assertEquals(RootKind.SCHEDULED, opened.get().history(now).get(0).kind());
         }
         assertEquals(1, count(RootKind.SCHEDULED));
+    }
+
+    /**
+     * An image going dormant and waking again keeps its cron trigger: a new trigger fires at
+     * once when its time is within the last second, and an every-second cron fired on every
+     * wake (574 snapshots in 12 s of a served image that clients kept opening).
+     */
+    @Test
+    void wakingAnImageDoesNotFireItsCronAgain() throws Exception {
+        Flusher flusher = new Flusher(Clock.systemUTC(), ZoneOffset.UTC);
+        MemoryBlockStore store = new MemoryBlockStore();
+        TestImage.create(tmp, store, SIZE, Fixture.T0);
+        TestImage img = TestImage.open(tmp, store, NO_SYNC);
+        Policy policy = Policy.DEFAULT.withSnapshotCron("* * * * * ?")
+            .withFlushEvery(Duration.ofHours(1));
+        FlushScheduler[] self = new FlushScheduler[1];
+        try (FlushScheduler s = new FlushScheduler(flusher, 2, counting,
+            image -> self[0].register(img, policy))) {
+            self[0] = s;
+            s.register(img, policy);
+            s.start();
+            eventually().until(() -> count(RootKind.SCHEDULED) >= 1); // the one missed since T0
+            int before = count(RootKind.SCHEDULED);
+            long start = System.nanoTime();
+            for (int i = 0; i < 20; i++) {
+                flusher.exclusive(img.name(), () -> {
+                    s.forgetIdle(img.name()); // dormant
+                    return null;
+                });
+                s.register(img, policy); // and woken by a client
+                Thread.sleep(100);
+            }
+            int taken = count(RootKind.SCHEDULED) - before;
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) + 1;
+            // one fire a second; the second the loop began in may have had one in flight
+            assertTrue(taken <= seconds + 1, taken + " snapshots in " + seconds + " s");
+        }
     }
 
     /** Quartz refuses a trigger that never fires; the image's flushes must not go with it. */

@@ -1,6 +1,8 @@
 package io.vdisk.it.flusher;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +11,9 @@ import io.vdisk.it.ServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -129,6 +134,58 @@ class ServedHistoryIT {
         return r.code() != 0
             ? java.util.List.of()
             : r.out().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
+    /**
+     * An image with a snapshot every second, which the server opens for each snapshot and
+     * closes again when no client uses it, while clients keep connecting, writing, flushing
+     * and leaving: every write is in the image afterwards, served and exported, and no commit
+     * fails.
+     */
+    @Test
+    void clientsComingAndGoingWhileSnapshotsOpenAndCloseTheImageLoseNothing() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        Run.vdisk(root, "init");
+        int size = 4 << 20;
+        Files.write(tmp.resolve("disk.raw"), new byte[size]);
+        Run.vdisk(root, "import", tmp.resolve("disk.raw").toString(), "vm.vdisk");
+        Path policies = Files.createDirectories(root.resolve(".vdisk/policies"));
+        Files.writeString(policies.resolve("vm.vdisk.policy"),
+            "version = 1\nflush-every = 1s\nsnapshot = * * * * * ?\n");
+        int writes = 300;
+        byte[] expected = new byte[size];
+        for (int i = 0; i < writes; i++)
+            Arrays.fill(expected, i * 4096, (i + 1) * 4096, (byte) (i % 251 + 1));
+        try (ServerProcess s = ServerProcess.start(root)) {
+            assertTrue(s.log().contains("1 scheduled for snapshots"), s.log());
+            Run.ok(tmp, "/usr/bin/python3", "-c", String.join("\n",
+                "import nbd, random, time",
+                "for i in range(" + writes + "):",
+                "    h = nbd.NBD()",
+                "    h.connect_uri('" + s.nbdUrl("vm.vdisk") + "')",
+                "    h.pwrite(bytes([i % 251 + 1]) * 4096, i * 4096)",
+                "    h.flush()",
+                "    h.shutdown()",
+                "    time.sleep(random.random() * 0.05)"));
+            Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+                .until(() -> s.log().lines().filter(l -> l.contains("scheduled committed"))
+                    .count() >= 5);
+            Run.ok(tmp, "nbdcopy", s.nbdUrl("vm.vdisk"), "served.raw");
+            assertArrayEquals(expected, Files.readAllBytes(tmp.resolve("served.raw")));
+            assertFalse(s.log().contains(" failed"), s.log());
+            assertEquals(0, s.stop());
+        }
+        Run.vdisk(root, "export", "vm.vdisk", tmp.resolve("exported.raw").toString());
+        assertArrayEquals(expected, Files.readAllBytes(tmp.resolve("exported.raw")));
+        // Once a second, however often clients opened the image: a cron trigger made anew at
+        // each opening fired at once, hundreds of times in the run.
+        String log = Run.vdisk(root, "log", "vm.vdisk");
+        List<LocalDateTime> times = log.lines().map(l -> l.trim().split("\\s+"))
+            .filter(w -> w.length > 4 && w[4].equals("scheduled"))
+            .map(w -> LocalDateTime.parse(w[2] + "T" + w[3])).sorted().toList();
+        long seconds = Duration.between(times.get(0), times.get(times.size() - 1)).toSeconds();
+        assertTrue(times.size() <= seconds + 2, times.size() + " snapshots in " + seconds
+            + " s:\n" + log);
     }
 
     private static long blocks(String stats) {
