@@ -49,8 +49,8 @@ public final class SlabCache {
         private final Slab slab;
         private final int offset;
         private final int length;
-        /** The entry reserved just before this one in its slab, until this one is published. */
-        private Entry predecessor; // guarded by SlabCache.this
+        /** Where this entry is in its slab's entries: the one before it holds the bytes before. */
+        private final int index;
         /**
          * The published entry whose bytes begin where this one's end, in the same slab. A run of
          * blocks read in the order they were cached follows these links instead of looking each
@@ -58,8 +58,9 @@ public final class SlabCache {
          */
         private volatile Entry successor;
 
-        private Entry(Score score, Slab slab, int offset, int length) {
+        private Entry(Score score, Slab slab, int offset, int length, int index) {
             this.score = score;
+            this.index = index;
             this.slab = slab;
             this.offset = offset;
             this.length = length;
@@ -80,7 +81,6 @@ public final class SlabCache {
         final ByteBuffer memory;
         final ByteBuffer readOnly;
         final List<Entry> entries = new ArrayList<>();
-        Entry lastReserved; // guarded by SlabCache.this
         final AtomicInteger pins = new AtomicInteger(1); // the ring's
         int used; // guarded by SlabCache.this
         boolean evicted; // guarded by SlabCache.this
@@ -154,9 +154,7 @@ public final class SlabCache {
                 ring.addLast(slab);
                 current.set(slab);
             }
-            Entry e = new Entry(s, slab, slab.used, len);
-            e.predecessor = slab.lastReserved;
-            slab.lastReserved = e;
+            Entry e = new Entry(s, slab, slab.used, len, slab.entries.size());
             slab.used += len;
             slab.entries.add(e);
             slab.pins.incrementAndGet();
@@ -178,8 +176,7 @@ public final class SlabCache {
     public synchronized Entry publish(Entry e) {
         if (!e.slab.evicted) map.put(e.score, e);
         // An evicted slab's bytes stay put while a reader pins it, so the link is safe there too.
-        if (e.predecessor != null) e.predecessor.successor = e;
-        e.predecessor = null;
+        if (e.index > 0) e.slab.entries.get(e.index - 1).successor = e;
         return e;
     }
 
