@@ -70,8 +70,8 @@ public final class FlushScheduler implements AutoCloseable {
         }
 
         /**
-         * A scheduled flush found nothing to commit, or a dormant image was opened for a
-         * snapshot now taken: the image may be idle.
+         * A scheduled flush found nothing to commit, or a scheduled snapshot was taken: the
+         * image may be idle.
          */
         default void idle(String image) {
         }
@@ -392,10 +392,9 @@ public final class FlushScheduler implements AutoCloseable {
     /**
      * Takes a scheduled snapshot, opening the image first if it is dormant.
      *
-     * @param woke set if the image was dormant and opened for the snapshot
      * @return the new head, or null if the image is no longer scheduled
      */
-    private Score snapshot(String image, boolean[] woke) throws IOException {
+    private Score snapshot(String image) throws IOException {
         // An image closed for being idle just before the snapshot took the commit lock is
         // retired, and the flusher leaves it alone (returning its head): open it again.
         for (int attempt = 0; attempt < 3; attempt++) {
@@ -403,7 +402,6 @@ public final class FlushScheduler implements AutoCloseable {
             if (e == null) return null;
             if (e.target == null) {
                 opener.open(image);
-                woke[0] = true;
                 continue;
             }
             Score before = e.target.head();
@@ -449,13 +447,13 @@ public final class FlushScheduler implements AutoCloseable {
                     return;
                 }
             } else {
-                boolean[] woke = new boolean[1];
-                head = snapshot(image, woke);
+                head = snapshot(image);
                 if (head == null) return;
                 listener.committed(image, kind, head);
-                // Closed again at once, not at its next flush: when a nightly cron fires for
-                // thousands of images, only those being snapshotted are open.
-                if (woke[0]) listener.idle(image);
+                // Closed again at once if no one uses it, not at its next flush: when a nightly
+                // cron fires for thousands of dormant images, only those being snapshotted are
+                // open.
+                listener.idle(image);
                 return;
             }
             listener.committed(image, kind, head);
