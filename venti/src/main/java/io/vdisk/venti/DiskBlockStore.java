@@ -5,6 +5,8 @@ import io.vdisk.venti.internal.ArenaRecord;
 import io.vdisk.venti.internal.BlockCache;
 import io.vdisk.venti.internal.SlabCache;
 import io.vdisk.venti.internal.CorruptStoreException;
+import io.vdisk.venti.internal.FrameCache;
+import io.vdisk.venti.internal.FrameRecord;
 import io.vdisk.venti.internal.ScoreFilter;
 import io.vdisk.venti.internal.ScoreIndex;
 import java.io.IOException;
@@ -120,6 +122,7 @@ public final class DiskBlockStore implements BlockStore {
     private final ScoreFilter filter;
     private final BlockCache cache;
     private final SlabCache data;
+    private final FrameCache frames = new FrameCache();
     private final LZ4Compressor compressor = LZ4Factory.fastestInstance().fastCompressor();
     /**
      * The safe decompressor: arena payloads are not covered by their header's CRC, and the fast
@@ -313,50 +316,100 @@ public final class DiskBlockStore implements BlockStore {
     private long rescan(Arena arena, long from, boolean last) throws IOException {
         long pos = from;
         long n = 0;
-        String[] why = new String[1];
         ByteBuffer header = ByteBuffer.allocate(ArenaRecord.HEADER_SIZE);
         while (pos < arena.end()) {
-            header.clear();
-            arena.read(header, pos);
-            header.flip();
-            ArenaRecord r = ArenaRecord.readHeader(header, why);
-            String problem = why[0];
-            byte[] block = null;
-            if (r != null && pos + r.totalSize() > arena.end()) {
-                problem = "record runs past the end of the file";
-            } else if (r != null) {
-                try {
-                    block = readPayload(arena, pos, r);
-                } catch (CorruptBlockException e) {
-                    problem = e.getMessage();
-                }
+            Scanned r = scan(arena, pos, header);
+            if (r.problem != null && last) {
+                LOG.log(System.Logger.Level.INFO, "{0} offset {1}: cutting torn tail ({2})",
+                    arena.path(), pos, r.problem);
+                arena.truncate(pos);
+                return n;
             }
-            if (block == null) {
-                if (last) {
-                    LOG.log(System.Logger.Level.INFO, "{0} offset {1}: cutting torn tail ({2})",
-                        arena.path(), pos, problem);
-                    arena.truncate(pos);
-                    return n;
-                }
-                if (r == null) {
-                    throw new CorruptStoreException(arena.path() + " offset " + pos + ": "
-                        + problem);
-                }
-                LOG.log(System.Logger.Level.WARNING, "{0} offset {1}: skipping damaged block ({2})",
-                    arena.path(), pos, problem);
-            } else if (index.get(r.score()) < 0) {
-                index.put(r.score(), ScoreIndex.address(arena.number(), pos));
-                filter.add(r.score());
-                unique.addAndGet(r.length());
-                stored.addAndGet(r.totalSize());
+            if (r.scores == null)
+                throw new CorruptStoreException(r.problem);
+            if (r.problem != null) {
+                LOG.log(System.Logger.Level.WARNING, "{0} offset {1}: skipping damaged blocks "
+                    + "({2})", arena.path(), pos, r.problem);
+            }
+            boolean added = false;
+            for (int slot = 0; slot < r.scores.length; slot++) {
+                Score score = r.scores[slot];
+                if (!r.good[slot] || index.get(score) >= 0) continue;
+                index.put(score, ScoreIndex.address(arena.number(), pos, slot));
+                filter.add(score);
+                unique.addAndGet(r.lengths[slot]);
                 blocks.incrementAndGet();
-                logical.addAndGet(r.length());
+                logical.addAndGet(r.lengths[slot]);
                 puts.incrementAndGet();
+                added = true;
+            }
+            if (added) {
+                stored.addAndGet(r.size);
                 n++;
             }
-            pos += r.totalSize();
+            pos += r.size;
         }
         return n;
+    }
+
+    /**
+     * A record as a walk over an arena finds it: its size and blocks, which of them verified,
+     * and the first problem. A record whose header is damaged has no blocks, and the walk
+     * cannot go past it.
+     */
+    private record Scanned(long size, Score[] scores, int[] lengths, boolean[] good,
+        String problem) {
+    }
+
+    /** Reads, decompresses and verifies the record at {@code pos}, whichever its kind. */
+    private Scanned scan(Arena arena, long pos, ByteBuffer header) throws IOException {
+        header.clear();
+        arena.read(header, pos);
+        header.flip();
+        String[] why = new String[1];
+        if (FrameRecord.startsAt(header, 0)) {
+            Frame f;
+            try {
+                f = readFrame(arena, pos);
+            } catch (CorruptBlockException e) {
+                return new Scanned(0, null, null, null, e.getMessage());
+            }
+            FrameRecord r = f.record;
+            int n = r.count();
+            Score[] scores = new Score[n];
+            int[] lengths = new int[n];
+            boolean[] good = new boolean[n];
+            String problem = f.damage;
+            for (int slot = 0; slot < n; slot++) {
+                scores[slot] = r.score(slot);
+                lengths[slot] = r.blockLength(slot);
+                if (f.blocks == null) continue;
+                try {
+                    checkScore(arena, pos, scores[slot], slot, ByteBuffer.wrap(f.blocks,
+                        r.blockOffset(slot), lengths[slot]));
+                    good[slot] = true;
+                } catch (CorruptBlockException e) {
+                    if (problem == null) problem = e.getMessage();
+                }
+            }
+            return new Scanned(r.totalSize(), scores, lengths, good, problem);
+        }
+        ArenaRecord r = ArenaRecord.readHeader(header, why);
+        if (r == null)
+            return new Scanned(0, null, null, null, arena.path() + " offset " + pos + ": "
+                + why[0]);
+        String problem = null;
+        if (pos + r.totalSize() > arena.end()) {
+            problem = arena.path() + " offset " + pos + ": record runs past the end of the file";
+        } else {
+            try {
+                readPayload(arena, pos, r);
+            } catch (CorruptBlockException e) {
+                problem = e.getMessage();
+            }
+        }
+        return new Scanned(r.totalSize(), new Score[]{r.score()}, new int[]{r.length()},
+            new boolean[]{problem == null}, problem);
     }
 
     @Override
@@ -374,38 +427,83 @@ public final class DiskBlockStore implements BlockStore {
      * Encodes the run's new blocks first and then appends them under one hold of the append
      * lock, so that they lie in order: a cold read of them takes one pread. Import workers
      * putting block by block interleaved their records, and a read of an imported image took
-     * four preads per 256 KiB.
+     * four preads per 256 KiB. With compression on, new blocks go into {@link FrameRecord}s of
+     * up to {@value FrameRecord#TARGET_BYTES} bytes; a lone new block gets a record of its own.
      */
     @Override
     public void putRun(BlockType type, byte[] buf, int off, int len, int blockSize,
         Score[] scores, int at) throws IOException {
         int count = (len + blockSize - 1) / blockSize;
-        byte[] rec = recordScratch(count * maxRecordSize(blockSize));
-        ArenaRecord[] encoded = new ArenaRecord[count];
-        int[] from = new int[count];
-        int used = 0;
+        Score[] fresh = new Score[count];
+        int[] freshAt = new int[count];
+        int[] freshLength = new int[count];
+        // a block twice in one run would be stored twice in its frame
+        java.util.Set<Score> seen = count > 1 ? new java.util.HashSet<>() : null;
+        int n = 0;
         for (int i = 0; i < count; i++) {
             int o = off + i * blockSize;
             int l = Math.min(blockSize, off + len - o);
             puts.incrementAndGet();
             logical.addAndGet(l);
-            int n = ZeroTruncation.truncatedLength(type, buf, o, l);
-            Score score = n == 0 ? Score.ZERO : Score.hash(buf, o, n);
+            int t = ZeroTruncation.truncatedLength(type, buf, o, l);
+            Score score = t == 0 ? Score.ZERO : Score.hash(buf, o, t);
             scores[at + i] = score;
-            if (n == 0 || known(score))
+            if (t == 0 || known(score) || seen != null && !seen.add(score))
                 continue;
-            encoded[i] = encode(type, score, buf, o, n, rec, used);
-            from[i] = used;
-            used += encoded[i].totalSize();
+            fresh[n] = score;
+            freshAt[n] = o;
+            freshLength[n] = t;
+            n++;
         }
-        if (used == 0)
+        if (n == 0)
             return;
+        // Records: fresh[firsts[r], firsts[r + 1]), a frame when it holds more than one block.
+        int[] firsts = new int[n + 1];
+        int records = 0;
+        int room = 0;
+        for (int i = 0; i < n;) {
+            int j = i + 1, bytes = freshLength[i];
+            if (options.compress()) {
+                while (j < n && j - i < FrameRecord.MAX_BLOCKS
+                    && bytes + freshLength[j] <= FrameRecord.TARGET_BYTES)
+                    bytes += freshLength[j++];
+            }
+            firsts[records++] = i;
+            room += j - i == 1 ? maxRecordSize(bytes) : FrameRecord.maxSize(j - i, bytes);
+            i = j;
+        }
+        firsts[records] = n;
+        byte[] rec = recordScratch(room);
+        int[] sizes = new int[records];
+        int used = 0;
+        for (int r = 0; r < records; r++) {
+            int i = firsts[r], k = firsts[r + 1] - i;
+            if (k == 1) {
+                sizes[r] = encode(type, fresh[i], buf, freshAt[i], freshLength[i], rec, used)
+                    .totalSize();
+            } else {
+                sizes[r] = FrameRecord.encode(type.diskType(), slice(fresh, i, k),
+                    slice(freshAt, i, k), slice(freshLength, i, k), k, buf, gatherScratch(), rec,
+                    used).totalSize();
+            }
+            used += sizes[r];
+        }
         synchronized (appendLock) {
-            for (int i = 0; i < count; i++) {
-                if (encoded[i] != null)
-                    appendLocked(encoded[i], ByteBuffer.wrap(rec, from[i], encoded[i].totalSize()));
+            int from = 0;
+            for (int r = 0; r < records; r++) {
+                int i = firsts[r], k = firsts[r + 1] - i;
+                appendLocked(fresh, freshLength, i, k, ByteBuffer.wrap(rec, from, sizes[r]));
+                from += sizes[r];
             }
         }
+    }
+
+    private static Score[] slice(Score[] a, int from, int n) {
+        return from == 0 && n == a.length ? a : java.util.Arrays.copyOfRange(a, from, from + n);
+    }
+
+    private static int[] slice(int[] a, int from, int n) {
+        return java.util.Arrays.copyOfRange(a, from, from + n);
     }
 
     private boolean known(Score score) {
@@ -437,40 +535,66 @@ public final class DiskBlockStore implements BlockStore {
         return r;
     }
 
-    /** Appends an encoded record unless its block got stored meanwhile. Holds appendLock. */
-    private void appendLocked(ArenaRecord r, ByteBuffer bytes) throws IOException {
-        Score score = r.score();
+    /**
+     * Appends an encoded record, a single block's or a frame of {@code scores[from, from + n)},
+     * and indexes those of its blocks not stored meanwhile; if all were, appends nothing. A frame
+     * one of whose blocks another writer stored meanwhile is appended whole, so that block then
+     * takes room twice; the index names one copy. Holds appendLock.
+     */
+    private void appendLocked(Score[] scores, int[] lengths, int from, int n, ByteBuffer bytes)
+        throws IOException {
         ensureOpen();
-        if (known(score))
+        if (allKnown(scores, from, n))
             return;
         if (backlogged()) {
             while (backlogged())
                 awaitCommit();
-            // the wait let go of appendLock: another writer may have stored this block
+            // the wait let go of appendLock: another writer may have stored these blocks
             ensureOpen();
-            if (known(score))
+            if (allKnown(scores, from, n))
                 return;
         }
         if (commitFailure != null)
             commitIndex(); // tries what failed again (room may have been made); throws if not
-        if (current.end() + r.totalSize() > options.maxArenaSize()
+        int size = bytes.remaining();
+        if (current.end() + size > options.maxArenaSize()
             && current.end() > Arena.HEADER_SIZE) {
             roll();
         }
         long at = current.append(bytes);
-        index.put(score, ScoreIndex.address(current.number(), at));
-        filter.add(score);
+        for (int slot = 0; slot < n; slot++) {
+            Score score = scores[from + slot];
+            if (n > 1 && known(score))
+                continue;
+            index.put(score, ScoreIndex.address(current.number(), at, slot));
+            filter.add(score);
+            unique.addAndGet(lengths[from + slot]);
+            blocks.incrementAndGet();
+            sinceCommit++;
+        }
         unsynced.add(current);
         appended++;
-        sinceCommit++;
-        unique.addAndGet(r.length());
-        stored.addAndGet(r.totalSize());
-        blocks.incrementAndGet();
+        stored.addAndGet(size);
         if (sinceCommit >= options.indexCommitRecords() && !commitRunning)
             commitIndexInBackground();
         if (options.fsync() && current.end() - writebackFrom >= WRITEBACK_BYTES
             && writebackRunning.compareAndSet(false, true))
             writebackInBackground();
+    }
+
+    private boolean allKnown(Score[] scores, int from, int n) {
+        for (int i = from; i < from + n; i++) {
+            if (!known(scores[i])) return false;
+        }
+        return true;
+    }
+
+    /** Per writer thread, where a frame's blocks are gathered when they do not lie together. */
+    private static final ThreadLocal<byte[]> GATHER_SCRATCH = ThreadLocal
+        .withInitial(() -> new byte[FrameRecord.TARGET_BYTES]);
+
+    private static byte[] gatherScratch() {
+        return GATHER_SCRATCH.get();
     }
 
     /**
@@ -785,14 +909,129 @@ public final class DiskBlockStore implements BlockStore {
      *     for every 4 KiB block copied four times the data out of the page cache.
      */
     private byte[] load(Score score, BlockType type, int sizeHint) throws IOException {
-        Located at = locate(score, type, sizeHint);
-        ByteBuffer first = READ_BUFFER.get();
-        if (first.remaining() >= at.record.stored()) {
-            byte[] raw = new byte[at.record.stored()];
-            first.get(raw);
-            return decode(at.arena, at.pos, at.record, raw);
+        long addr = addressOf(score, type);
+        Arena arena = arenaOf(addr, score);
+        long pos = ScoreIndex.offsetOf(addr);
+        // One pread for header and payload: most blocks are at most 16 KiB.
+        ByteBuffer first = READ_BUFFER.get().clear();
+        first.limit(ArenaRecord.HEADER_SIZE + Math.max(0, Math.min(sizeHint, SPECULATIVE_READ)));
+        arena.read(first, pos);
+        first.flip();
+        if (FrameRecord.startsAt(first, 0)) {
+            FrameCache.Decoded f = decodedFrame(arena, pos);
+            int slot = ScoreIndex.slotOf(addr);
+            checkSlot(arena, pos, f.record(), slot, score);
+            int from = f.record().blockOffset(slot);
+            byte[] block = java.util.Arrays.copyOfRange(f.blocks(), from,
+                from + f.record().blockLength(slot));
+            checkScore(arena, pos, score, slot, ByteBuffer.wrap(block));
+            return block;
         }
-        return readPayload(at.arena, at.pos, at.record);
+        ArenaRecord r = indexedHeader(first, arena, pos, score, new String[1]);
+        if (first.remaining() >= r.stored()) {
+            byte[] raw = new byte[r.stored()];
+            first.get(raw);
+            return decode(arena, pos, r, raw);
+        }
+        return readPayload(arena, pos, r);
+    }
+
+    /**
+     * A frame record read whole and decompressed, its blocks not yet verified; or, when its
+     * payload does not decompress, no blocks and why.
+     */
+    private record Frame(Arena arena, long pos, FrameRecord record, byte[] blocks,
+        String damage) {
+    }
+
+    /**
+     * Reads and decompresses the frame record at {@code pos}.
+     *
+     * @throws CorruptBlockException if its header or table is damaged or it runs past the end
+     */
+    private static Frame readFrame(Arena arena, long pos) throws IOException {
+        ByteBuffer fixed = ByteBuffer.allocate(FrameRecord.HEADER_SIZE);
+        arena.read(fixed, pos);
+        fixed.flip();
+        int count = Short.toUnsignedInt(fixed.limit() >= FrameRecord.HEADER_SIZE
+            ? fixed.getShort(FrameRecord.COUNT_OFFSET)
+            : 0);
+        int stored = fixed.limit() >= FrameRecord.HEADER_SIZE
+            ? fixed.getInt(FrameRecord.STORED_OFFSET)
+            : 0;
+        String where = arena.path() + " offset " + pos + ": ";
+        if (stored <= 0 || stored > FrameRecord.MAX_LENGTH) {
+            // read() names what is wrong with the header
+            String[] why = new String[]{"impossible frame payload length " + stored};
+            FrameRecord.read(fixed.position(0), why);
+            throw new CorruptBlockException(where + why[0]);
+        }
+        int size = FrameRecord.headerSize(count) + stored;
+        if (pos + size > arena.end())
+            throw new CorruptBlockException(where + "frame record runs past the end of the file");
+        byte[] raw = new byte[size];
+        ByteBuffer whole = ByteBuffer.wrap(raw);
+        arena.read(whole, pos);
+        if (whole.hasRemaining())
+            throw new CorruptBlockException(where + "frame record is truncated");
+        String[] why = new String[1];
+        FrameRecord f = FrameRecord.read(whole.flip(), why);
+        if (f == null)
+            throw new CorruptBlockException(where + why[0]);
+        byte[] blocks = new byte[f.length()];
+        String damage = f.decode(raw, f.headerSize(), blocks);
+        if (damage != null)
+            return new Frame(arena, pos, f, null, where + "frame of " + f.count() + " blocks: "
+                + damage);
+        return new Frame(arena, pos, f, blocks, null);
+    }
+
+    /** The frame at {@code pos}, decompressed, from the cache of recent ones or read now. */
+    private FrameCache.Decoded decodedFrame(Arena arena, long pos) throws IOException {
+        return decodedFrame(arena, pos, null);
+    }
+
+    /**
+     * As {@link #decodedFrame(Arena, long)}, taking the record's bytes from {@code at} (a direct
+     * buffer, from its position) when it holds the whole record.
+     */
+    private FrameCache.Decoded decodedFrame(Arena arena, long pos, ByteBuffer at)
+        throws IOException {
+        FrameCache.Decoded d = frames.get(arena.number(), pos);
+        if (d != null) return d;
+        int head = at == null ? -1 : FrameRecord.headerSizeAt(at, at.position());
+        if (head > 0 && at.remaining() >= head) {
+            ByteBuffer b = at.duplicate();
+            String[] why = new String[1];
+            FrameRecord r = FrameRecord.read(b, why);
+            if (r == null)
+                throw new CorruptBlockException(arena.path() + " offset " + pos + ": " + why[0]);
+            if (b.remaining() >= r.stored()) {
+                byte[] blocks = new byte[r.length()];
+                String damage = r.decode(b, blocks);
+                if (damage != null) {
+                    throw new CorruptBlockException(arena.path() + " offset " + pos + ": frame of "
+                        + r.count() + " blocks: " + damage);
+                }
+                d = new FrameCache.Decoded(arena.number(), pos, r, blocks);
+                frames.put(d);
+                return d;
+            }
+        }
+        Frame f = readFrame(arena, pos);
+        if (f.damage != null) throw new CorruptBlockException(f.damage);
+        d = new FrameCache.Decoded(arena.number(), pos, f.record, f.blocks);
+        frames.put(d);
+        return d;
+    }
+
+    private static void checkSlot(Arena arena, long pos, FrameRecord f, int slot, Score score)
+        throws CorruptBlockException {
+        if (slot >= f.count() || !f.score(slot).equals(score)) {
+            throw new CorruptBlockException(arena.path() + " offset " + pos + ": frame slot "
+                + slot + (slot >= f.count() ? " does not exist" : " holds " + f.score(slot))
+                + " but the index says " + score);
+        }
     }
 
     /** Per reader thread, for payloads past the first pread: grown as needed, never shrunk. */
@@ -807,27 +1046,6 @@ public final class DiskBlockStore implements BlockStore {
             holder[0] = ByteBuffer.allocateDirect(capacity < n ? capacity << 1 : capacity);
         }
         return holder[0].clear().limit(n);
-    }
-
-    /** A record found through the index, its header checked. */
-    private record Located(Arena arena, long pos, ArenaRecord record) {
-    }
-
-    /**
-     * Finds the block's record and reads its header, and as much of its payload as
-     * {@code sizeHint} suggests, into this thread's {@link #READ_BUFFER}; that buffer is left
-     * positioned at the payload.
-     */
-    private Located locate(Score score, BlockType type, int sizeHint) throws IOException {
-        long addr = addressOf(score, type);
-        Arena arena = arenaOf(addr, score);
-        long pos = ScoreIndex.offsetOf(addr);
-        // One pread for header and payload: most blocks are at most 16 KiB.
-        ByteBuffer first = READ_BUFFER.get().clear();
-        first.limit(ArenaRecord.HEADER_SIZE + Math.max(0, Math.min(sizeHint, SPECULATIVE_READ)));
-        arena.read(first, pos);
-        first.flip();
-        return new Located(arena, pos, indexedHeader(first, arena, pos, score, new String[1]));
     }
 
     private long addressOf(Score score, BlockType type) throws MissingBlockException {
@@ -873,10 +1091,12 @@ public final class DiskBlockStore implements BlockStore {
      *
      * <p>Blocks written in order lie one after another in an arena, so one pread fetches the
      * records of a whole run, and each block is first looked for where the record before it
-     * ended. A record found there is taken only if its header names the block and its bytes
-     * hash to that score, which makes it the block wherever it lies; anything else (another
-     * block, padding, damage) sends the lookup to the index. An index lookup and a pread cost
-     * about as much as the block's SHA-1 each. Not thread-safe: one per call.
+     * ended, or in the frame the block before came from. A block found there is taken only if
+     * the record names it and its bytes hash to that score, which makes it the block wherever it
+     * lies; anything else (another block, padding, damage) sends the lookup to the index. An
+     * index lookup and a pread cost about as much as the block's SHA-1 each. A frame is
+     * decompressed once and its blocks verified as they are asked for. Not thread-safe: one per
+     * call.
      */
     private final class ColdRun {
         private final String[] why = new String[1];
@@ -884,6 +1104,9 @@ public final class DiskBlockStore implements BlockStore {
         private long base;
         private ByteBuffer span;
         private long next = -1; // where the record after the last one taken would start
+        private FrameCache.Decoded frame; // the frame the last block came from
+        private Arena frameArena;
+        private int frameNext; // the slot after the last one taken
 
         /**
          * @param blocksLeft how many blocks the run still has, this one included: how far to
@@ -903,10 +1126,19 @@ public final class DiskBlockStore implements BlockStore {
             long pos = ScoreIndex.offsetOf(addr);
             // a record stores at most its block's bytes
             int most = ArenaRecord.HEADER_SIZE + size;
+            int want = (int) Math.min((long) most * blocksLeft, Math.max(COLD_SPAN, most));
             if (holder != arena || pos < base || pos + most > base + span.limit())
-                fill(holder, pos, (int) Math.min((long) most * blocksLeft,
-                    Math.max(COLD_SPAN, most)));
+                fill(holder, pos, want);
             ByteBuffer at = span.duplicate().position((int) (pos - base));
+            if (FrameRecord.startsAt(at, at.position())) {
+                FrameCache.Decoded f = decodedFrame(holder, pos, at);
+                int slot = ScoreIndex.slotOf(addr);
+                checkSlot(holder, pos, f.record(), slot, score);
+                checkFits(score, type, f.record().blockLength(slot), size);
+                frame = f;
+                frameArena = holder;
+                return take(slot);
+            }
             ArenaRecord r = indexedHeader(at, arena, pos, score, why);
             checkFits(score, type, r.length(), size);
             if (at.remaining() < r.stored()) {
@@ -914,21 +1146,67 @@ public final class DiskBlockStore implements BlockStore {
                     + at.remaining() + " of " + r.stored() + " bytes)");
             }
             SlabCache.Entry e = decodeInto(arena, pos, r, at);
+            frame = null;
             next = pos + r.totalSize();
             return e;
         }
 
+        /** Caches and verifies block {@code slot} of the current frame. */
+        private SlabCache.Entry take(int slot) throws CorruptBlockException {
+            FrameRecord f = frame.record();
+            Score score = f.score(slot);
+            int length = f.blockLength(slot);
+            SlabCache.Entry e = data.reserve(score, length);
+            boolean done = false;
+            try {
+                ByteBuffer room = SlabCache.room(e);
+                room.put(0, frame.blocks(), f.blockOffset(slot), length);
+                checkScore(frameArena, frame.pos(), score, slot, room);
+                done = true;
+                frameNext = slot + 1;
+                next = frame.pos() + f.totalSize();
+                return data.publish(e);
+            } finally {
+                if (!done) SlabCache.unpin(e);
+            }
+        }
+
         /**
-         * The block from the record at {@link #next} or one of the few after it, if one of them
-         * is that block; or null. Import threads append their batches side by side, so the
-         * next block of an image is often a record or two further on.
+         * The block from the current frame's next slots, or from the record at {@link #next}
+         * or one of the few after it, if one of them is that block; or null. Import threads
+         * append their batches side by side, so the next block of an image is often a record or
+         * two further on.
          */
         private SlabCache.Entry neighbour(Score score, int size) {
             long pos = next;
             next = -1;
+            if (frame != null) {
+                int slot = frame.record().slotOf(score, frameNext);
+                if (slot >= 0 && slot - frameNext <= MAX_SKIPPED)
+                    return frame.record().blockLength(slot) > size ? null : takeOrNull(slot);
+            }
             for (int skipped = 0; skipped <= MAX_SKIPPED; skipped++) {
                 if (pos < base || pos + ArenaRecord.HEADER_SIZE > base + span.limit()) return null;
                 ByteBuffer at = span.duplicate().position((int) (pos - base));
+                if (FrameRecord.startsAt(at, at.position())) {
+                    int head = FrameRecord.headerSizeAt(at, at.position());
+                    if (head < 0 || at.remaining() < head) return null;
+                    FrameRecord f = FrameRecord.read(at.duplicate(), why);
+                    if (f == null) return null;
+                    int slot = f.slotOf(score, 0);
+                    if (slot < 0) {
+                        pos += f.totalSize();
+                        continue;
+                    }
+                    if (f.blockLength(slot) > size) return null;
+                    try {
+                        frame = decodedFrame(arena, pos, at);
+                        frameArena = arena;
+                    } catch (IOException e) {
+                        return null; // the index may know a good copy; if not, it reports this one
+                    }
+                    return takeOrNull(slot);
+                }
                 ArenaRecord r = ArenaRecord.readHeader(at, why);
                 if (r == null) return null;
                 if (!r.score().equals(score)) {
@@ -938,6 +1216,7 @@ public final class DiskBlockStore implements BlockStore {
                 if (r.length() > size || at.remaining() < r.stored()) return null;
                 try {
                     SlabCache.Entry e = decodeInto(arena, pos, r, at);
+                    frame = null;
                     next = pos + r.totalSize();
                     return e;
                 } catch (CorruptBlockException e) {
@@ -945,6 +1224,15 @@ public final class DiskBlockStore implements BlockStore {
                 }
             }
             return null;
+        }
+
+        private SlabCache.Entry takeOrNull(int slot) {
+            try {
+                return take(slot);
+            } catch (CorruptBlockException e) {
+                frame = null;
+                return null; // the index may know a good copy; if not, it reports this one
+            }
         }
 
         private void fill(Arena a, long pos, int n) throws IOException {
@@ -1029,6 +1317,17 @@ public final class DiskBlockStore implements BlockStore {
         }
     }
 
+    /** Checks that {@code block} (position to limit) hashes to the score of a frame's block. */
+    private static void checkScore(Arena arena, long pos, Score score, int slot,
+        ByteBuffer block) throws CorruptBlockException {
+        Score actual = Score.hash(block);
+        if (!actual.equals(score)) {
+            throw new CorruptBlockException(arena.path() + " offset " + pos + ": block " + score
+                + " (frame slot " + slot + ") does not match its score (stored bytes hash to "
+                + actual + ")");
+        }
+    }
+
     /** Checks that {@code block} (position to limit) hashes to the record's score. */
     private static void checkScore(Arena arena, long pos, ArenaRecord r, ByteBuffer block)
         throws CorruptBlockException {
@@ -1105,35 +1404,27 @@ public final class DiskBlockStore implements BlockStore {
      */
     public List<String> verify(LongConsumer progress) throws IOException {
         List<String> problems = new ArrayList<>();
-        String[] why = new String[1];
         ByteBuffer header = ByteBuffer.allocate(ArenaRecord.HEADER_SIZE);
         long scanned = 0;
         for (Arena arena : arenas) {
             long pos = Arena.HEADER_SIZE;
             long end = arena.end();
             while (pos < end) {
-                header.clear();
-                arena.read(header, pos);
-                header.flip();
-                ArenaRecord r = ArenaRecord.readHeader(header, why);
-                if (r == null || pos + r.totalSize() > end) {
-                    problems.add(arena.path() + " offset " + pos + ": "
-                        + (r == null ? why[0] : "record runs past the end of the file")
-                        + "; the rest of this arena is not checked");
+                Scanned r = scan(arena, pos, header);
+                if (r.scores == null || pos + r.size > end) {
+                    problems.add(r.problem + "; the rest of this arena is not checked");
                     break;
                 }
-                try {
-                    readPayload(arena, pos, r);
-                    long addr = index.get(r.score());
-                    if (addr < 0) {
-                        problems.add(arena.path() + " offset " + pos + ": block " + r.score()
+                if (r.problem != null)
+                    problems.add(r.problem);
+                for (Score score : r.scores) {
+                    if (index.get(score) < 0) {
+                        problems.add(arena.path() + " offset " + pos + ": block " + score
                             + " is not in the index");
                     }
-                } catch (CorruptBlockException e) {
-                    problems.add(e.getMessage());
                 }
-                pos += r.totalSize();
-                scanned += r.totalSize();
+                pos += r.size;
+                scanned += r.size;
                 if (progress != null)
                     progress.accept(scanned);
             }

@@ -77,13 +77,16 @@ import org.mapdb.Serializer;
  * </pre>
  *
  * No marker (a crash inside a commit, a lost or damaged file, an index of another version)
- * means the index is rebuilt from the arenas. Addresses are {@code arena << 40 | offset}.
+ * means the index is rebuilt from the arenas. Addresses are
+ * {@code arena << 40 | slot << 32 | offset}: the record's place in its arena and, for a block in
+ * a {@link FrameRecord}, its slot in the frame's table (0 for a block alone in its record).
  * Thread-safe for get/put; commits are serialized by the store.
  */
 public final class ScoreIndex implements AutoCloseable {
     public static final String FILE = "index.db";
     public static final String MARKER = "index.clean";
-    static final int OFFSET_BITS = 40;
+    static final int OFFSET_BITS = 32;
+    static final int ARENA_SHIFT = 40;
     public static final long MAX_ARENA_SIZE = 1L << OFFSET_BITS;
     private static final int MAGIC = 0x56444958;
     private static final int VERSION = 2;
@@ -209,11 +212,20 @@ public final class ScoreIndex implements AutoCloseable {
     }
 
     public static long address(int arena, long offset) {
-        return (long) arena << OFFSET_BITS | offset;
+        return (long) arena << ARENA_SHIFT | offset;
+    }
+
+    public static long address(int arena, long offset, int slot) {
+        return (long) arena << ARENA_SHIFT | (long) slot << OFFSET_BITS | offset;
     }
 
     public static int arenaOf(long address) {
-        return (int) (address >>> OFFSET_BITS);
+        return (int) (address >>> ARENA_SHIFT);
+    }
+
+    /** The block's slot in the frame record at the address; 0 for a single block's record. */
+    public static int slotOf(long address) {
+        return (int) (address >>> OFFSET_BITS) & 0xff;
     }
 
     public static long offsetOf(long address) {

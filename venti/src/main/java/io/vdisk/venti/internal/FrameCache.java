@@ -1,0 +1,38 @@
+package io.vdisk.venti.internal;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The last frames read, decompressed but not verified, by arena address. A frame holds up to 64
+ * blocks of 4 KiB; a reader that asks for them one at a time (a cold sequential read, a
+ * verify) would otherwise decompress the whole frame for each. Blocks are verified as they
+ * leave, by whoever takes them.
+ *
+ * <p>Direct-mapped: a frame goes to the slot its address hashes to and replaces what was there,
+ * so a lookup is one volatile read and the cache never holds more than {@link #SLOTS} frames.
+ * Thread-safe; the frames are immutable once published.
+ */
+public final class FrameCache {
+    private static final int SLOTS = 64;
+
+    /** A decompressed frame: its record and its blocks back to back. Never modified. */
+    public record Decoded(int arena, long pos, FrameRecord record, byte[] blocks) {
+    }
+
+    private final AtomicReferenceArray<Decoded> slots = new AtomicReferenceArray<>(SLOTS);
+
+    /** The frame at the address, or null. */
+    public Decoded get(int arena, long pos) {
+        Decoded d = slots.get(slot(arena, pos));
+        return d != null && d.pos == pos && d.arena == arena ? d : null;
+    }
+
+    public void put(Decoded d) {
+        slots.set(slot(d.arena, d.pos), d);
+    }
+
+    private static int slot(int arena, long pos) {
+        long h = (pos ^ (long) arena << 40) * 0x9E3779B97F4A7C15L;
+        return (int) (h >>> 58);
+    }
+}

@@ -1,0 +1,324 @@
+package io.vdisk.venti.internal;
+
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
+import io.vdisk.venti.Score;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * The arena record for a run of blocks stored together: their scores and lengths, then their
+ * bytes back to back as one zstd frame. Compressed one by one, 4 KiB blocks of an ext4 image of
+ * /usr/share took 260 MB with zstd and 327 MB with LZ4; in frames of 256 KiB, 225 MB with zstd,
+ * which ran at 500 MB/s there against LZ4's 650 MB/s on single blocks.
+ *
+ * <pre>
+ * | offset   | size   | field                                                 |
+ * |----------|--------|-------------------------------------------------------|
+ * | 0        | 4      | magic 0x56444652 ("VDFR")                             |
+ * | 4        | 1      | Venti disk block type of every block                  |
+ * | 5        | 1      | compression: 0 none, 2 zstd                           |
+ * | 6        | 2      | number of blocks n, 1 to 255                          |
+ * | 8        | 4      | length of the blocks together, uncompressed           |
+ * | 12       | 4      | stored length of the payload                          |
+ * | 16       | 4      | CRC32C of the table                                   |
+ * | 20       | 4      | CRC32C of bytes 0..19                                 |
+ * | 24       | 24 n   | table: per block, its score (20) and its length (4)   |
+ * | 24+24 n  | stored | payload: the blocks in table order, one zstd frame    |
+ * </pre>
+ *
+ * Lengths are of the zero-truncated blocks; each score is the SHA-1 of its block's bytes and
+ * verifies them once decompressed, so the payload has no checksum of its own. The index names a
+ * block by the record's address and the block's slot in the table. Immutable, thread-safe; the
+ * codec keeps one zstd context per thread.
+ */
+public final class FrameRecord {
+    public static final int MAGIC = 0x56444652;
+    public static final int HEADER_SIZE = 24;
+    public static final int ENTRY_SIZE = Score.SIZE + 4;
+
+    public static final int MAGIC_OFFSET = 0;
+    public static final int TYPE_OFFSET = MAGIC_OFFSET + 4;
+    public static final int COMPRESSION_OFFSET = TYPE_OFFSET + 1;
+    public static final int COUNT_OFFSET = COMPRESSION_OFFSET + 1;
+    public static final int LENGTH_OFFSET = COUNT_OFFSET + 2;
+    public static final int STORED_OFFSET = LENGTH_OFFSET + 4;
+    public static final int TABLE_CRC_OFFSET = STORED_OFFSET + 4;
+    public static final int CRC_OFFSET = TABLE_CRC_OFFSET + 4;
+
+    public static final int COMPRESSION_NONE = 0;
+    public static final int COMPRESSION_ZSTD = 2;
+
+    /** Most blocks in a frame: the index keeps a block's slot in 8 bits. */
+    public static final int MAX_BLOCKS = 255;
+    /** Uncompressed bytes a writer gathers into one frame before it starts the next. */
+    public static final int TARGET_BYTES = 256 << 10;
+    /** Largest uncompressed length a frame may claim; anything larger is damage. */
+    public static final int MAX_LENGTH = 1 << 24;
+    /**
+     * zstd's default level. On the /usr/share image, 256 KiB frames took 225 MB at level 1
+     * (500 MB/s), 219 MB at level 2 and 218 MB at level 3 (320 MB/s); a whole import stored
+     * 242, 237 and 234 MB with its index, where restic stored 237-239 MB.
+     */
+    private static final int LEVEL = 3;
+
+    private static final ThreadLocal<ZstdCompressCtx> COMPRESSOR = ThreadLocal.withInitial(
+        () -> new ZstdCompressCtx().setLevel(LEVEL));
+    private static final ThreadLocal<ZstdDecompressCtx> DECOMPRESSOR = ThreadLocal.withInitial(
+        ZstdDecompressCtx::new);
+
+    private final int diskType;
+    private final int compression;
+    private final Score[] scores;
+    /** starts[i]: where block i begins in the uncompressed payload; starts[n] is its length. */
+    private final int[] starts;
+    private final int stored;
+
+    private FrameRecord(int diskType, int compression, Score[] scores, int[] starts, int stored) {
+        this.diskType = diskType;
+        this.compression = compression;
+        this.scores = scores;
+        this.starts = starts;
+        this.stored = stored;
+    }
+
+    public int diskType() {
+        return diskType;
+    }
+
+    public int compression() {
+        return compression;
+    }
+
+    public int count() {
+        return scores.length;
+    }
+
+    public Score score(int slot) {
+        return scores[slot];
+    }
+
+    /** Where block {@code slot} begins in the uncompressed payload. */
+    public int blockOffset(int slot) {
+        return starts[slot];
+    }
+
+    public int blockLength(int slot) {
+        return starts[slot + 1] - starts[slot];
+    }
+
+    /** The blocks' length together, uncompressed. */
+    public int length() {
+        return starts[scores.length];
+    }
+
+    public int stored() {
+        return stored;
+    }
+
+    /** Header and table: where the payload starts. */
+    public int headerSize() {
+        return headerSize(scores.length);
+    }
+
+    public int totalSize() {
+        return headerSize() + stored;
+    }
+
+    /** The slot of {@code s} at or after {@code from}, or -1. */
+    public int slotOf(Score s, int from) {
+        for (int i = from; i < scores.length; i++) {
+            if (scores[i].equals(s)) return i;
+        }
+        return -1;
+    }
+
+    public static int headerSize(int blocks) {
+        return HEADER_SIZE + blocks * ENTRY_SIZE;
+    }
+
+    /** Room {@link #encode} needs for {@code blocks} blocks of {@code bytes} in all. */
+    public static int maxSize(int blocks, int bytes) {
+        return headerSize(blocks) + (int) com.github.luben.zstd.Zstd.compressBound(bytes);
+    }
+
+    /** Whether the bytes at {@code src[at]} start a frame record (rather than a single block's). */
+    public static boolean startsAt(ByteBuffer src, int at) {
+        return src.limit() - at >= 4 && src.getInt(at) == MAGIC;
+    }
+
+    /**
+     * The size of the header and table of the frame whose fixed header is at {@code src[at]}, so
+     * a reader knows how much to fetch before {@link #read}; or -1 when the fixed header is not
+     * there whole.
+     */
+    public static int headerSizeAt(ByteBuffer src, int at) {
+        if (src.limit() - at < HEADER_SIZE) return -1;
+        return headerSize(Short.toUnsignedInt(src.getShort(at + COUNT_OFFSET)));
+    }
+
+    /**
+     * Parses the header and table at the buffer's position, advancing it to the payload.
+     *
+     * @return the record, or null with {@code why[0]} set when the bytes are not a valid header
+     */
+    public static FrameRecord read(ByteBuffer src, String[] why) {
+        int start = src.position();
+        if (src.remaining() < HEADER_SIZE) {
+            why[0] = "short frame header (" + src.remaining() + " bytes)";
+            return null;
+        }
+        if (src.getInt(start + MAGIC_OFFSET) != MAGIC) {
+            why[0] = "bad frame magic " + Integer.toHexString(src.getInt(start));
+            return null;
+        }
+        if (src.getInt(start + CRC_OFFSET) != crc(src, start, CRC_OFFSET)) {
+            why[0] = "frame header checksum mismatch";
+            return null;
+        }
+        int type = src.get(start + TYPE_OFFSET) & 0xff;
+        int comp = src.get(start + COMPRESSION_OFFSET) & 0xff;
+        int n = Short.toUnsignedInt(src.getShort(start + COUNT_OFFSET));
+        int length = src.getInt(start + LENGTH_OFFSET);
+        int stored = src.getInt(start + STORED_OFFSET);
+        if (comp != COMPRESSION_NONE && comp != COMPRESSION_ZSTD) {
+            why[0] = "unknown frame compression " + comp;
+            return null;
+        }
+        if (n < 1 || n > MAX_BLOCKS || length <= 0 || length > MAX_LENGTH || stored <= 0
+            || stored > MAX_LENGTH || comp == COMPRESSION_NONE && stored != length) {
+            why[0] = "impossible frame of " + n + " blocks, lengths " + length + "/" + stored;
+            return null;
+        }
+        if (src.remaining() < headerSize(n)) {
+            why[0] = "short frame table (" + src.remaining() + " of " + headerSize(n) + " bytes)";
+            return null;
+        }
+        int tableAt = start + HEADER_SIZE;
+        if (src.getInt(start + TABLE_CRC_OFFSET) != crc(src, tableAt, n * ENTRY_SIZE)) {
+            why[0] = "frame table checksum mismatch";
+            return null;
+        }
+        Score[] scores = new Score[n];
+        int[] starts = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            int at = tableAt + i * ENTRY_SIZE;
+            scores[i] = Score.read(src, at);
+            int l = src.getInt(at + Score.SIZE);
+            if (l <= 0 || l > length - starts[i]) {
+                why[0] = "frame table: block " + i + " claims " + l + " bytes";
+                return null;
+            }
+            starts[i + 1] = starts[i] + l;
+        }
+        if (starts[n] != length) {
+            why[0] = "frame table sums to " + starts[n] + " bytes, header says " + length;
+            return null;
+        }
+        src.position(start + headerSize(n));
+        return new FrameRecord(type, comp, scores, starts, stored);
+    }
+
+    /**
+     * Writes a frame of the given blocks at {@code dst[pos]}: header, table, then the blocks
+     * compressed, or as they are if zstd does not make them smaller. The blocks are
+     * {@code src[offsets[i], offsets[i] + lengths[i])}; when they lie back to back they are
+     * compressed in place, otherwise gathered into {@code gather} first.
+     *
+     * @param dst room for {@link #maxSize} bytes from {@code pos}
+     * @param gather room for the blocks' bytes together
+     */
+    public static FrameRecord encode(int diskType, Score[] blockScores, int[] offsets,
+        int[] lengths, int n, byte[] src, byte[] gather, byte[] dst, int pos) {
+        Score[] scores = new Score[n];
+        int[] starts = new int[n + 1];
+        boolean inPlace = true;
+        for (int i = 0; i < n; i++) {
+            scores[i] = blockScores[i];
+            starts[i + 1] = starts[i] + lengths[i];
+            inPlace &= offsets[i] == offsets[0] + starts[i];
+        }
+        int length = starts[n];
+        byte[] from = src;
+        int fromOff = offsets[0];
+        if (!inPlace) {
+            for (int i = 0; i < n; i++)
+                System.arraycopy(src, offsets[i], gather, starts[i], lengths[i]);
+            from = gather;
+            fromOff = 0;
+        }
+        int payload = pos + headerSize(n);
+        int room = dst.length - payload;
+        int stored = COMPRESSOR.get().compressByteArray(dst, payload, room, from, fromOff, length);
+        int comp = COMPRESSION_ZSTD;
+        if (stored >= length) {
+            System.arraycopy(from, fromOff, dst, payload, length);
+            stored = length;
+            comp = COMPRESSION_NONE;
+        }
+        FrameRecord f = new FrameRecord(diskType, comp, scores, starts, stored);
+        f.writeHeader(ByteBuffer.wrap(dst, pos, headerSize(n)));
+        return f;
+    }
+
+    private void writeHeader(ByteBuffer dst) {
+        int start = dst.position();
+        int n = scores.length;
+        dst.putInt(MAGIC).put((byte) diskType).put((byte) compression).putShort((short) n)
+            .putInt(length()).putInt(stored).putInt(0).putInt(0);
+        for (int i = 0; i < n; i++) {
+            scores[i].writeTo(dst);
+            dst.putInt(blockLength(i));
+        }
+        dst.putInt(start + TABLE_CRC_OFFSET, crc(dst, start + HEADER_SIZE, n * ENTRY_SIZE));
+        dst.putInt(start + CRC_OFFSET, crc(dst, start, CRC_OFFSET));
+    }
+
+    /**
+     * Decompresses (or copies) the payload, {@code src} from its position (a direct buffer),
+     * into {@code dst} from 0.
+     *
+     * @return null, or why the payload is damaged
+     */
+    public String decode(ByteBuffer src, byte[] dst) {
+        if (src.remaining() < stored)
+            return "payload is truncated (" + src.remaining() + " of "
+                + stored + " bytes)";
+        if (compression == COMPRESSION_NONE) {
+            src.get(src.position(), dst, 0, stored);
+            return null;
+        }
+        try {
+            int got = DECOMPRESSOR.get().decompressDirectByteBufferToByteArray(dst, 0, length(),
+                src, src.position(), stored);
+            return got == length()
+                ? null
+                : "payload decompresses to " + got + " bytes where the header says " + length();
+        } catch (ZstdException e) {
+            return "payload does not decompress: " + e.getMessage();
+        }
+    }
+
+    /** As {@link #decode(ByteBuffer, byte[])}, from an array. */
+    public String decode(byte[] src, int off, byte[] dst) {
+        if (compression == COMPRESSION_NONE) {
+            System.arraycopy(src, off, dst, 0, stored);
+            return null;
+        }
+        try {
+            int got = DECOMPRESSOR.get().decompressByteArray(dst, 0, length(), src, off, stored);
+            return got == length()
+                ? null
+                : "payload decompresses to " + got + " bytes where the header says " + length();
+        } catch (ZstdException e) {
+            return "payload does not decompress: " + e.getMessage();
+        }
+    }
+
+    private static int crc(ByteBuffer b, int from, int length) {
+        CRC32C c = new CRC32C();
+        c.update(b.duplicate().limit(from + length).position(from));
+        return (int) c.getValue();
+    }
+}

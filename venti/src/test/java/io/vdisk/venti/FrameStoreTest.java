@@ -1,0 +1,245 @@
+package io.vdisk.venti;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vdisk.venti.internal.Arena;
+import io.vdisk.venti.internal.FrameRecord;
+import io.vdisk.venti.internal.ScoreIndex;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs of blocks stored together in {@link FrameRecord}s: every read path, reopen, damage. */
+class FrameStoreTest {
+    private static final int SIZE = 4096;
+
+    @TempDir
+    Path tmp;
+
+    /** {@code n} distinct blocks, compressible or random by turns. */
+    private static byte[] run(Random rnd, int n) {
+        byte[] b = new byte[n * SIZE];
+        for (int i = 0; i < n; i++) {
+            byte[] block = i % 2 == 0 ? TestStores.mixedBytes(rnd, SIZE) : new byte[SIZE];
+            if (i % 2 != 0) rnd.nextBytes(block);
+            block[0] = (byte) i;
+            block[SIZE - 1] = 1; // nothing to zero-truncate
+            System.arraycopy(block, 0, b, i * SIZE, SIZE);
+        }
+        return b;
+    }
+
+    private static byte[] block(byte[] run, int i) {
+        return Arrays.copyOfRange(run, i * SIZE, (i + 1) * SIZE);
+    }
+
+    private static Score[] putRun(DiskBlockStore s, byte[] run) throws Exception {
+        Score[] scores = new Score[run.length / SIZE];
+        s.putRun(BlockType.DATA, run, 0, run.length, SIZE, scores, 0);
+        return scores;
+    }
+
+    /** Every block of the run back, through get, read, and cold and warm readRuns. */
+    private static void assertReadsBack(DiskBlockStore s, byte[] run, Score[] scores)
+        throws Exception {
+        int n = scores.length;
+        for (int pass = 0; pass < 2; pass++) { // cold, then cached
+            ByteBuffer dst = ByteBuffer.allocate(n * SIZE);
+            s.readRun(scores, n, BlockType.DATA, dst, SIZE);
+            assertArrayEquals(run, dst.array());
+        }
+        for (int i = n - 1; i >= 0; i -= 7) {
+            assertArrayEquals(block(run, i), s.get(scores[i], BlockType.DATA));
+            byte[] one = new byte[SIZE];
+            s.read(scores[i], BlockType.DATA, one, 0, SIZE);
+            assertArrayEquals(block(run, i), one);
+        }
+    }
+
+    @Test
+    void aRunIsStoredInFramesAndReadsBackOnEveryPathAfterReopenAndRebuild() throws Exception {
+        Path dir = tmp.resolve("s");
+        byte[] run = run(new Random(1), 150); // 600 KiB: three frames
+        Score[] scores;
+        StoreStats stats;
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            scores = putRun(s, run);
+            stats = s.stats();
+            assertEquals(150, stats.blocks());
+            // half the blocks are random; the other half compress
+            assertTrue(stats.storedBytes() < run.length * 7 / 8, "compressed: " + stats);
+            assertReadsBack(s, run, scores);
+        }
+        Path arena = dir.resolve(Arena.fileName(0));
+        try (RandomAccessFile f = new RandomAccessFile(arena.toFile(), "r")) {
+            f.seek(Arena.HEADER_SIZE);
+            assertEquals(FrameRecord.MAGIC, f.readInt(), "the first record is a frame");
+        }
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            assertReadsBack(s, run, scores);
+            assertEquals(List.of(), s.verify(null));
+        }
+        ScoreIndex.delete(dir);
+        Files.deleteIfExists(dir.resolve("filter.bin"));
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            assertEquals(stats.blocks(), s.stats().blocks());
+            assertEquals(stats.uniqueBytes(), s.stats().uniqueBytes());
+            assertEquals(stats.storedBytes(), s.stats().storedBytes());
+            assertReadsBack(s, run, scores);
+        }
+    }
+
+    @Test
+    void aBlockRepeatedInARunOrStoredBeforeIsKeptOnce() throws Exception {
+        Random rnd = new Random(2);
+        byte[] first = run(rnd, 10);
+        byte[] second = run(rnd, 40);
+        System.arraycopy(second, 3 * SIZE, second, 30 * SIZE, SIZE); // a repeat in the run
+        System.arraycopy(first, 5 * SIZE, second, 31 * SIZE, SIZE); // a block stored before
+        try (DiskBlockStore s = DiskBlockStore.open(tmp.resolve("s"))) {
+            putRun(s, first);
+            Score[] scores = putRun(s, second);
+            assertEquals(10 + 38, s.stats().blocks());
+            assertEquals((10 + 38) * SIZE, s.stats().uniqueBytes());
+            assertEquals(scores[3], scores[30]);
+            assertReadsBack(s, second, scores);
+        }
+    }
+
+    private static void flip(Path file, long at, int mask) throws Exception {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ mask);
+        }
+    }
+
+    /**
+     * Random blocks do not compress, so their frame holds them as they are: a flipped byte in
+     * one of them fails that block only, on every read path and in verify, each naming the
+     * arena, the frame's offset and the block; its neighbours in the frame still read.
+     */
+    @Test
+    void aDamagedBlockInAFrameIsReportedAndSparesItsNeighbours() throws Exception {
+        Path dir = tmp.resolve("s");
+        Random rnd = new Random(3);
+        byte[] run = new byte[20 * SIZE];
+        rnd.nextBytes(run);
+        Score[] scores;
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            scores = putRun(s, run);
+        }
+        Path arena = dir.resolve(Arena.fileName(0));
+        long frame = Arena.HEADER_SIZE;
+        flip(arena, frame + FrameRecord.headerSize(20) + 7 * SIZE + 100, 0x10);
+        String where = arena + " offset " + frame;
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            for (int pass = 0; pass < 2; pass++) { // the frame is then decompressed already
+                CorruptBlockException e = assertThrows(CorruptBlockException.class,
+                    () -> s.readRun(scores, 20, BlockType.DATA, ByteBuffer.allocate(20 * SIZE),
+                        SIZE));
+                assertTrue(e.getMessage().contains(where), e.getMessage());
+                assertTrue(e.getMessage().contains(scores[7].toHex()), e.getMessage());
+                e = assertThrows(CorruptBlockException.class, () -> s.get(scores[7],
+                    BlockType.DATA));
+                assertTrue(e.getMessage().contains(where), e.getMessage());
+            }
+            for (int i : new int[]{0, 6, 8, 19}) {
+                byte[] one = new byte[SIZE];
+                s.read(scores[i], BlockType.DATA, one, 0, SIZE);
+                assertArrayEquals(block(run, i), one);
+            }
+            List<String> problems = s.verify(null);
+            assertEquals(1, problems.size(), problems.toString());
+            assertTrue(problems.get(0).contains(where), problems.get(0));
+            assertTrue(problems.get(0).contains(scores[7].toHex()), problems.get(0));
+        }
+    }
+
+    /** A compressed payload or a table with a flipped byte: reported where the frame is. */
+    @Test
+    void aDamagedPayloadOrTableIsReportedAtItsFrame() throws Exception {
+        for (boolean table : new boolean[]{false, true}) {
+            Path dir = tmp.resolve("s" + table);
+            Random rnd = new Random(4);
+            byte[] before = run(rnd, 8);
+            byte[] victim = run(rnd, 16);
+            Score[] scores;
+            long frame;
+            try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+                putRun(s, before);
+            }
+            frame = Files.size(dir.resolve(Arena.fileName(0)));
+            try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+                scores = putRun(s, victim);
+                putRun(s, run(rnd, 8)); // a frame after it
+            }
+            Path arena = dir.resolve(Arena.fileName(0));
+            flip(arena, frame + (table
+                ? FrameRecord.HEADER_SIZE + 30
+                : FrameRecord.headerSize(16) + 200), 0x08);
+            try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+                // a damaged table fails every block; damaged zstd bytes fail those they reach
+                int failed = 0;
+                for (int i = 0; i < 16; i++) {
+                    try {
+                        assertArrayEquals(block(victim, i), s.get(scores[i], BlockType.DATA));
+                    } catch (CorruptBlockException e) {
+                        assertTrue(e.getMessage().contains(arena + " offset " + frame),
+                            e.getMessage());
+                        failed++;
+                    }
+                }
+                assertTrue(table ? failed == 16 : failed > 0, failed + " blocks failed");
+                assertThrows(CorruptBlockException.class, () -> s.readRun(scores, 16,
+                    BlockType.DATA, ByteBuffer.allocate(16 * SIZE), SIZE));
+                List<String> problems = s.verify(null);
+                assertTrue(!problems.isEmpty() && problems.get(0).contains(arena + " offset "
+                    + frame), problems.toString());
+                if (table) {
+                    assertTrue(problems.get(0).contains("table checksum"), problems.get(0));
+                }
+            }
+        }
+    }
+
+    /** A crash in the middle of writing a frame: the next open cuts it, the ones before stay. */
+    @Test
+    void aTornFrameIsCutOffAtOpen() throws Exception {
+        Path dir = tmp.resolve("s");
+        Random rnd = new Random(5);
+        byte[] kept = run(rnd, 30);
+        Score[] keptScores;
+        Score[] tornScores;
+        long end;
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            keptScores = putRun(s, kept);
+        }
+        Path arena = dir.resolve(Arena.fileName(0));
+        end = Files.size(arena);
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            tornScores = putRun(s, run(rnd, 30));
+        }
+        try (RandomAccessFile f = new RandomAccessFile(arena.toFile(), "rw")) {
+            f.setLength(end + (Files.size(arena) - end) / 2);
+        }
+        ScoreIndex.delete(dir); // the crash came before the index commit
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            assertEquals(end, Files.size(arena), "the torn frame is cut off");
+            assertReadsBack(s, kept, keptScores);
+            assertThrows(MissingBlockException.class, () -> s.get(tornScores[0],
+                BlockType.DATA));
+            assertEquals(30, s.stats().blocks());
+        }
+    }
+}
