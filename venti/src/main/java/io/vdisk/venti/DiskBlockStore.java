@@ -5,7 +5,6 @@ import io.vdisk.venti.internal.ArenaRecord;
 import io.vdisk.venti.internal.BlockCache;
 import io.vdisk.venti.internal.SlabCache;
 import io.vdisk.venti.internal.CorruptStoreException;
-import io.vdisk.venti.internal.FrameCache;
 import io.vdisk.venti.internal.FrameRecord;
 import io.vdisk.venti.internal.ScoreFilter;
 import io.vdisk.venti.internal.ScoreIndex;
@@ -122,7 +121,7 @@ public final class DiskBlockStore implements BlockStore {
     private final ScoreFilter filter;
     private final BlockCache cache;
     private final SlabCache data;
-    private final FrameCache frames = new FrameCache();
+    private final FrameReader frameReader = new FrameReader();
     private final LZ4Compressor compressor = LZ4Factory.fastestInstance().fastCompressor();
     /**
      * The safe decompressor: arena payloads are not covered by their header's CRC, and the fast
@@ -918,12 +917,11 @@ public final class DiskBlockStore implements BlockStore {
         arena.read(first, pos);
         first.flip();
         if (FrameRecord.startsAt(first, 0)) {
-            FrameCache.Decoded f = decodedFrame(arena, pos);
+            FrameRecord f = frameReader.header(arena, pos, first);
             int slot = ScoreIndex.slotOf(addr);
-            checkSlot(arena, pos, f.record(), slot, score);
-            int from = f.record().blockOffset(slot);
-            byte[] block = java.util.Arrays.copyOfRange(f.blocks(), from,
-                from + f.record().blockLength(slot));
+            checkSlot(arena, pos, f, slot, score);
+            byte[] block = new byte[f.blockLength(slot)];
+            frameReader.copyBlock(arena, pos, f, slot, first, ByteBuffer.wrap(block));
             checkScore(arena, pos, score, slot, ByteBuffer.wrap(block));
             return block;
         }
@@ -984,45 +982,6 @@ public final class DiskBlockStore implements BlockStore {
             return new Frame(arena, pos, f, null, where + "frame of " + f.count() + " blocks: "
                 + damage);
         return new Frame(arena, pos, f, blocks, null);
-    }
-
-    /** The frame at {@code pos}, decompressed, from the cache of recent ones or read now. */
-    private FrameCache.Decoded decodedFrame(Arena arena, long pos) throws IOException {
-        return decodedFrame(arena, pos, null);
-    }
-
-    /**
-     * As {@link #decodedFrame(Arena, long)}, taking the record's bytes from {@code at} (a direct
-     * buffer, from its position) when it holds the whole record.
-     */
-    private FrameCache.Decoded decodedFrame(Arena arena, long pos, ByteBuffer at)
-        throws IOException {
-        FrameCache.Decoded d = frames.get(arena.number(), pos);
-        if (d != null) return d;
-        int head = at == null ? -1 : FrameRecord.headerSizeAt(at, at.position());
-        if (head > 0 && at.remaining() >= head) {
-            ByteBuffer b = at.duplicate();
-            String[] why = new String[1];
-            FrameRecord r = FrameRecord.read(b, why);
-            if (r == null)
-                throw new CorruptBlockException(arena.path() + " offset " + pos + ": " + why[0]);
-            if (b.remaining() >= r.stored()) {
-                byte[] blocks = new byte[r.length()];
-                String damage = r.decode(b, blocks);
-                if (damage != null) {
-                    throw new CorruptBlockException(arena.path() + " offset " + pos + ": frame of "
-                        + r.count() + " blocks: " + damage);
-                }
-                d = new FrameCache.Decoded(arena.number(), pos, r, blocks);
-                frames.put(d);
-                return d;
-            }
-        }
-        Frame f = readFrame(arena, pos);
-        if (f.damage != null) throw new CorruptBlockException(f.damage);
-        d = new FrameCache.Decoded(arena.number(), pos, f.record, f.blocks);
-        frames.put(d);
-        return d;
     }
 
     private static void checkSlot(Arena arena, long pos, FrameRecord f, int slot, Score score)
@@ -1104,8 +1063,9 @@ public final class DiskBlockStore implements BlockStore {
         private long base;
         private ByteBuffer span;
         private long next = -1; // where the record after the last one taken would start
-        private FrameCache.Decoded frame; // the frame the last block came from
+        private FrameRecord frame; // the frame the last block came from
         private Arena frameArena;
+        private long framePos;
         private int frameNext; // the slot after the last one taken
 
         /**
@@ -1131,12 +1091,13 @@ public final class DiskBlockStore implements BlockStore {
                 fill(holder, pos, want);
             ByteBuffer at = span.duplicate().position((int) (pos - base));
             if (FrameRecord.startsAt(at, at.position())) {
-                FrameCache.Decoded f = decodedFrame(holder, pos, at);
+                FrameRecord f = frameReader.header(holder, pos, at);
                 int slot = ScoreIndex.slotOf(addr);
-                checkSlot(holder, pos, f.record(), slot, score);
-                checkFits(score, type, f.record().blockLength(slot), size);
+                checkSlot(holder, pos, f, slot, score);
+                checkFits(score, type, f.blockLength(slot), size);
                 frame = f;
                 frameArena = holder;
+                framePos = pos;
                 return take(slot);
             }
             ArenaRecord r = indexedHeader(at, arena, pos, score, why);
@@ -1152,23 +1113,29 @@ public final class DiskBlockStore implements BlockStore {
         }
 
         /** Caches and verifies block {@code slot} of the current frame. */
-        private SlabCache.Entry take(int slot) throws CorruptBlockException {
-            FrameRecord f = frame.record();
-            Score score = f.score(slot);
-            int length = f.blockLength(slot);
-            SlabCache.Entry e = data.reserve(score, length);
+        private SlabCache.Entry take(int slot) throws IOException {
+            Score score = frame.score(slot);
+            SlabCache.Entry e = data.reserve(score, frame.blockLength(slot));
             boolean done = false;
             try {
                 ByteBuffer room = SlabCache.room(e);
-                room.put(0, frame.blocks(), f.blockOffset(slot), length);
-                checkScore(frameArena, frame.pos(), score, slot, room);
+                frameReader.copyBlock(frameArena, framePos, frame, slot, spanAt(frameArena,
+                    framePos), room);
+                checkScore(frameArena, framePos, score, slot, room);
                 done = true;
                 frameNext = slot + 1;
-                next = frame.pos() + f.totalSize();
+                next = framePos + frame.totalSize();
                 return data.publish(e);
             } finally {
                 if (!done) SlabCache.unpin(e);
             }
+        }
+
+        /** The span's bytes from {@code pos} on, if it holds {@code a}'s bytes there. */
+        private ByteBuffer spanAt(Arena a, long pos) {
+            if (a != arena || span == null || pos < base || pos >= base + span.limit())
+                return null;
+            return span.duplicate().position((int) (pos - base));
         }
 
         /**
@@ -1181,9 +1148,9 @@ public final class DiskBlockStore implements BlockStore {
             long pos = next;
             next = -1;
             if (frame != null) {
-                int slot = frame.record().slotOf(score, frameNext);
+                int slot = frame.slotOf(score, frameNext);
                 if (slot >= 0 && slot - frameNext <= MAX_SKIPPED)
-                    return frame.record().blockLength(slot) > size ? null : takeOrNull(slot);
+                    return frame.blockLength(slot) > size ? null : takeOrNull(slot);
             }
             for (int skipped = 0; skipped <= MAX_SKIPPED; skipped++) {
                 if (pos < base || pos + ArenaRecord.HEADER_SIZE > base + span.limit()) return null;
@@ -1199,12 +1166,9 @@ public final class DiskBlockStore implements BlockStore {
                         continue;
                     }
                     if (f.blockLength(slot) > size) return null;
-                    try {
-                        frame = decodedFrame(arena, pos, at);
-                        frameArena = arena;
-                    } catch (IOException e) {
-                        return null; // the index may know a good copy; if not, it reports this one
-                    }
+                    frame = f;
+                    frameArena = arena;
+                    framePos = pos;
                     return takeOrNull(slot);
                 }
                 ArenaRecord r = ArenaRecord.readHeader(at, why);
@@ -1229,7 +1193,7 @@ public final class DiskBlockStore implements BlockStore {
         private SlabCache.Entry takeOrNull(int slot) {
             try {
                 return take(slot);
-            } catch (CorruptBlockException e) {
+            } catch (IOException e) {
                 frame = null;
                 return null; // the index may know a good copy; if not, it reports this one
             }
