@@ -189,7 +189,7 @@ class DiskStoreTest {
                 s.put(BlockType.DATA, TestStores.mixedBytes(rnd, 4000));
         }
         Path arena = dir.resolve("arena-000000.vda");
-        flip(arena, victimOffset + ArenaRecord.HEADER_SIZE + 1234, 0x01);
+        TestStores.flip(arena, victimOffset + ArenaRecord.HEADER_SIZE + 1234, 0x01);
         try (DiskBlockStore s = DiskBlockStore.open(dir)) {
             CorruptBlockException e = assertThrows(CorruptBlockException.class,
                 () -> s.get(victim, BlockType.DATA));
@@ -212,16 +212,6 @@ class DiskStoreTest {
         }
     }
 
-    /** XORs the byte at {@code at} of {@code file} with {@code mask}. */
-    private static void flip(Path file, long at, int mask) throws java.io.IOException {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            f.seek(at);
-            int b = f.read();
-            f.seek(at);
-            f.write(b ^ mask);
-        }
-    }
-
     @Test
     void aDamagedCompressedBlockIsRefusedOnTheCachedReadPath() throws Exception {
         Path dir = tmp.resolve("s");
@@ -233,7 +223,7 @@ class DiskStoreTest {
         }
         Path arena = dir.resolve("arena-000000.vda");
         // the record is the arena's only one; its payload ends the file
-        flip(arena, Files.size(arena) - 4, 0x40);
+        TestStores.flip(arena, Files.size(arena) - 4, 0x40);
         try (DiskBlockStore s = DiskBlockStore.open(dir)) {
             CorruptBlockException e = assertThrows(CorruptBlockException.class,
                 () -> s.readRun(new Score[]{victim}, 1, BlockType.DATA,
@@ -619,7 +609,8 @@ class DiskStoreTest {
                 }
             }
             Path arena = dir.resolve("arena-000000.vda");
-            flip(arena, victimOffset + (header ? 10 : ArenaRecord.HEADER_SIZE + 99), 0x04);
+            TestStores.flip(arena, victimOffset + (header ? 10 : ArenaRecord.HEADER_SIZE + 99),
+                0x04);
             try (DiskBlockStore s = DiskBlockStore.open(dir)) {
                 CorruptBlockException e = assertThrows(CorruptBlockException.class,
                     () -> s.readRun(scores, 8, BlockType.DATA,

@@ -115,15 +115,6 @@ class FrameStoreTest {
         }
     }
 
-    private static void flip(Path file, long at, int mask) throws Exception {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            f.seek(at);
-            int b = f.read();
-            f.seek(at);
-            f.write(b ^ mask);
-        }
-    }
-
     /**
      * Random blocks do not compress, so their frame holds them as they are: a flipped byte in
      * one of them fails that block only, on every read path and in verify, each naming the
@@ -141,7 +132,7 @@ class FrameStoreTest {
         }
         Path arena = dir.resolve(Arena.fileName(0));
         long frame = Arena.HEADER_SIZE;
-        flip(arena, frame + FrameRecord.headerSize(20) + 7 * SIZE + 100, 0x10);
+        TestStores.flip(arena, frame + FrameRecord.headerSize(20) + 7 * SIZE + 100, 0x10);
         String where = arena + " offset " + frame;
         try (DiskBlockStore s = DiskBlockStore.open(dir)) {
             for (int pass = 0; pass < 2; pass++) { // the frame is then decompressed already
@@ -185,7 +176,7 @@ class FrameStoreTest {
                 putRun(s, run(rnd, 8)); // a frame after it
             }
             Path arena = dir.resolve(Arena.fileName(0));
-            flip(arena, frame + (table
+            TestStores.flip(arena, frame + (table
                 ? FrameRecord.HEADER_SIZE + 30
                 : FrameRecord.headerSize(16) + 200), 0x08);
             try (DiskBlockStore s = DiskBlockStore.open(dir)) {

@@ -9,6 +9,16 @@ final class TestStores {
     private TestStores() {
     }
 
+    /** XORs the byte at {@code at} of {@code file} with {@code mask}: damage, in one place. */
+    static void flip(Path file, long at, int mask) throws IOException {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ mask);
+        }
+    }
+
     /** A disk store whose arenas roll over every 64 KiB. */
     static DiskBlockStore tinyDisk(Path dir) throws IOException {
         return DiskBlockStore.open(dir, DiskBlockStore.Options.defaults().withMaxArenaSize(64 << 10)

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -83,6 +84,28 @@ public class StoreBenchmark {
         return s.store.put(BlockType.DATA, b.block);
     }
 
+    /**
+     * A new 256 KiB run of 4 KiB blocks, half text and half random each, put at once as an
+     * import batch is: stored as one zstd frame. One op = one run.
+     */
+    @Benchmark
+    public Score runIngest(Ingest s, RunTemplate t) throws IOException {
+        long n = s.counter.incrementAndGet();
+        for (int i = 0; i < CachedRuns.RUN; i++) {
+            int at = i * CachedRuns.SMALL + 8;
+            for (int k = 0; k < 8; k++)
+                t.run[at + k] = (byte) (n >>> (8 * k));
+        }
+        s.store.putRun(BlockType.DATA, t.run, 0, t.run.length, CachedRuns.SMALL, t.scores, 0);
+        return t.scores[0];
+    }
+
+    @State(Scope.Thread)
+    public static class RunTemplate {
+        final byte[] run = CachedRuns.mixedRun(new Random(2), 0);
+        final Score[] scores = new Score[CachedRuns.RUN];
+    }
+
     @Benchmark
     public Score duplicateIngest(Ingest s) throws IOException {
         int i = ThreadLocalRandom.current().nextInt(s.dups.length);
@@ -151,9 +174,25 @@ public class StoreBenchmark {
     public static class CachedRuns {
         static final int SMALL = 4096;
         static final int RUN = 64;
+        /** How the runs were put: block by block (a record each) or at once (a zstd frame). */
+        @Param({"single", "frames"})
+        public String stored;
         Path dir;
         DiskBlockStore store;
         Score[][] runs;
+
+        /** A run of 4 KiB blocks, each half text and half random, numbered from {@code n}. */
+        static byte[] mixedRun(Random r, int n) {
+            byte[] run = new byte[RUN * SMALL];
+            for (int i = 0; i < run.length; i++)
+                run[i] = i % SMALL < SMALL / 2 ? (byte) ('a' + r.nextInt(16)) : (byte) r.nextInt();
+            for (int i = 0; i < RUN; i++, n++) {
+                run[i * SMALL] = (byte) n;
+                run[i * SMALL + 1] = (byte) (n >> 8);
+                run[i * SMALL + 2] = (byte) (n >> 16);
+            }
+            return run;
+        }
 
         @Setup(Level.Trial)
         public void open() throws IOException {
@@ -161,16 +200,17 @@ public class StoreBenchmark {
                 "runs");
             store = DiskBlockStore.open(dir);
             runs = new Score[(256 << 20) / (RUN * SMALL)][RUN];
-            byte[] b = new byte[SMALL];
             Random r = new Random(8);
-            r.nextBytes(b);
             int n = 0;
             for (Score[] run : runs) {
-                for (int i = 0; i < RUN; i++, n++) {
-                    b[0] = (byte) n;
-                    b[1] = (byte) (n >> 8);
-                    b[2] = (byte) (n >> 16);
-                    run[i] = store.put(BlockType.DATA, b);
+                byte[] b = mixedRun(r, n);
+                n += RUN;
+                if (stored.equals("frames")) {
+                    store.putRun(BlockType.DATA, b, 0, b.length, SMALL, run, 0);
+                } else {
+                    for (int i = 0; i < RUN; i++)
+                        run[i] = store.put(BlockType.DATA, Arrays.copyOfRange(b, i * SMALL,
+                            (i + 1) * SMALL));
                 }
             }
             ByteBuffer dst = ByteBuffer.allocateDirect(RUN * SMALL);
@@ -223,11 +263,14 @@ public class StoreBenchmark {
      */
     @State(Scope.Benchmark)
     public static class ColdRuns {
+        @Param({"single", "frames"})
+        public String stored;
         CachedRuns blocks = new CachedRuns();
         final AtomicLong next = new AtomicLong();
 
         @Setup(Level.Trial)
         public void open() throws IOException {
+            blocks.stored = stored;
             blocks.open();
             Path dir = blocks.dir;
             blocks.store.close();
