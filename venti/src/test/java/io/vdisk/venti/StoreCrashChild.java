@@ -4,8 +4,9 @@ import java.nio.file.Path;
 import java.util.Random;
 
 /**
- * Child process of {@link DiskStoreCrashTest}: puts batches of blocks from two threads, syncs,
- * and prints "SYNCED seed batch" once each batch is durable, until it is killed.
+ * Child process of {@link DiskStoreCrashTest}: puts batches of blocks from two threads, one
+ * block by block and one as runs (frames), syncs, and prints "SYNCED seed batch" once each
+ * batch is durable, until it is killed.
  */
 public final class StoreCrashChild {
     static final int PER_BATCH = 40;
@@ -29,12 +30,27 @@ public final class StoreCrashChild {
         }
     }
 
+    /** Largest block {@link #block} makes, rounded up: the stride of a run put at once. */
+    private static final int STRIDE = 12_288;
+
+    /**
+     * Half 0 puts its blocks one by one (a record each); half 1 puts them as one run, zero
+     * padded to a common size, as an import does (frame records).
+     */
     private static void putHalf(BlockStore store, long seed, int batch, int half) {
         try {
-            for (int i = half; i < PER_BATCH; i += 2) {
-                byte[] b = block(seed, batch, i);
-                store.put(BlockType.DATA, b);
+            if (half == 0) {
+                for (int i = half; i < PER_BATCH; i += 2)
+                    store.put(BlockType.DATA, block(seed, batch, i));
+                return;
             }
+            int n = (PER_BATCH - half + 1) / 2;
+            byte[] run = new byte[n * STRIDE];
+            for (int k = 0; k < n; k++) {
+                byte[] b = block(seed, batch, half + 2 * k);
+                System.arraycopy(b, 0, run, k * STRIDE, b.length);
+            }
+            store.putRun(BlockType.DATA, run, 0, run.length, STRIDE, new Score[n], 0);
         } catch (Exception e) {
             throw new RuntimeException(e);
         }
