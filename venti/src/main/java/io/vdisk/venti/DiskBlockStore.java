@@ -921,7 +921,7 @@ public final class DiskBlockStore implements BlockStore {
             int slot = ScoreIndex.slotOf(addr);
             checkSlot(arena, pos, f, slot, score);
             byte[] block = new byte[f.blockLength(slot)];
-            frameReader.copyBlock(arena, pos, f, slot, first, ByteBuffer.wrap(block));
+            frameReader.copyBlock(arena, pos, f, slot, first, ByteBuffer.wrap(block), true);
             checkScore(arena, pos, score, slot, ByteBuffer.wrap(block));
             return block;
         }
@@ -1098,7 +1098,7 @@ public final class DiskBlockStore implements BlockStore {
                 frame = f;
                 frameArena = holder;
                 framePos = pos;
-                return take(slot);
+                return take(slot, blocksLeft == 1);
             }
             ArenaRecord r = indexedHeader(at, arena, pos, score, why);
             checkFits(score, type, r.length(), size);
@@ -1112,15 +1112,19 @@ public final class DiskBlockStore implements BlockStore {
             return e;
         }
 
-        /** Caches and verifies block {@code slot} of the current frame. */
-        private SlabCache.Entry take(int slot) throws IOException {
+        /**
+         * Caches and verifies block {@code slot} of the current frame.
+         *
+         * @param alone whether the block is read with no run around it
+         */
+        private SlabCache.Entry take(int slot, boolean alone) throws IOException {
             Score score = frame.score(slot);
             SlabCache.Entry e = data.reserve(score, frame.blockLength(slot));
             boolean done = false;
             try {
                 ByteBuffer room = SlabCache.room(e);
                 frameReader.copyBlock(frameArena, framePos, frame, slot, spanAt(frameArena,
-                    framePos), room);
+                    framePos), room, alone);
                 checkScore(frameArena, framePos, score, slot, room);
                 done = true;
                 frameNext = slot + 1;
@@ -1192,7 +1196,7 @@ public final class DiskBlockStore implements BlockStore {
 
         private SlabCache.Entry takeOrNull(int slot) {
             try {
-                return take(slot);
+                return take(slot, false);
             } catch (IOException e) {
                 frame = null;
                 return null; // the index may know a good copy; if not, it reports this one

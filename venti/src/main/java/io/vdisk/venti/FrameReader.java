@@ -21,6 +21,9 @@ final class FrameReader {
     /** Per thread, where a compressed payload is read before it is decompressed. */
     private static final ThreadLocal<ByteBuffer[]> PAYLOAD = ThreadLocal.withInitial(
         () -> new ByteBuffer[1]);
+    /** Per thread, where the start of a frame is decompressed for a block read alone. */
+    private static final ThreadLocal<ByteBuffer[]> PREFIX = ThreadLocal.withInitial(
+        () -> new ByteBuffer[1]);
 
     private final FrameCache cache = new FrameCache();
 
@@ -64,6 +67,17 @@ final class FrameReader {
      */
     void copyBlock(Arena arena, long pos, FrameRecord f, int slot, ByteBuffer at, ByteBuffer dst)
         throws IOException {
+        copyBlock(arena, pos, f, slot, at, dst, false);
+    }
+
+    /**
+     * As {@link #copyBlock(Arena, long, FrameRecord, int, ByteBuffer, ByteBuffer)}; a block read
+     * {@code alone} (no run around it) from a frame not in the cache is decompressed only up to
+     * its end, and the frame is kept whole only when a second lone block is read from it. Cold
+     * random 4 KiB reads mostly touch a frame once.
+     */
+    void copyBlock(Arena arena, long pos, FrameRecord f, int slot, ByteBuffer at, ByteBuffer dst,
+        boolean alone) throws IOException {
         int length = f.blockLength(slot);
         if (f.compression() == FrameRecord.COMPRESSION_NONE) {
             int from = f.headerSize() + f.blockOffset(slot);
@@ -78,21 +92,42 @@ final class FrameReader {
                     + " is truncated");
             return;
         }
+        FrameCache.Decoded d = cache.get(arena.number(), pos);
+        if (d == null && alone && !cache.glimpse(arena.number(), pos)) {
+            int end = f.blockOffset(slot) + length;
+            ByteBuffer prefix = prefixBuffer(end);
+            String damage = f.decodePrefix(payload(arena, pos, f, at), prefix);
+            if (damage != null)
+                throw new CorruptBlockException(where(arena, pos) + "frame of " + f.count()
+                    + " blocks: " + damage);
+            dst.put(dst.position(), prefix, f.blockOffset(slot), length);
+            return;
+        }
         dst.put(dst.position(), blocks(arena, pos, f, at), f.blockOffset(slot), length);
+    }
+
+    /** The compressed payload of {@code f}: in {@code at} if it holds it, else read. */
+    private static ByteBuffer payload(Arena arena, long pos, FrameRecord f, ByteBuffer at)
+        throws IOException {
+        if (at != null && at.isDirect() && at.remaining() >= f.totalSize())
+            return at.duplicate().position(at.position() + f.headerSize());
+        ByteBuffer payload = payloadBuffer(f.stored());
+        arena.read(payload, pos + f.headerSize());
+        return payload.flip();
+    }
+
+    private static ByteBuffer prefixBuffer(int n) {
+        ByteBuffer[] holder = PREFIX.get();
+        if (holder[0] == null || holder[0].capacity() < n)
+            holder[0] = ByteBuffer.allocateDirect(Math.max(n, FrameRecord.TARGET_BYTES));
+        return holder[0].clear().limit(n);
     }
 
     /** The decompressed blocks of compressed frame {@code f} at {@code pos}. */
     byte[] blocks(Arena arena, long pos, FrameRecord f, ByteBuffer at) throws IOException {
         FrameCache.Decoded d = cache.get(arena.number(), pos);
         if (d != null && d.record().count() == f.count()) return d.blocks();
-        ByteBuffer payload;
-        if (at != null && at.isDirect() && at.remaining() >= f.totalSize()) {
-            payload = at.duplicate().position(at.position() + f.headerSize());
-        } else {
-            payload = payloadBuffer(f.stored());
-            arena.read(payload, pos + f.headerSize());
-            payload.flip();
-        }
+        ByteBuffer payload = payload(arena, pos, f, at);
         byte[] blocks = new byte[f.length()];
         String damage = f.decode(payload, blocks);
         if (damage != null)

@@ -98,6 +98,38 @@ class FrameStoreTest {
         }
     }
 
+    /**
+     * Blocks read one at a time from a cold store, in an order that jumps between frames: the
+     * first block of a frame comes from decompressing only the frame's start, a second one
+     * from the whole frame; both paths must give every block back.
+     */
+    @Test
+    void loneBlocksReadInAnyOrderFromColdFrames() throws Exception {
+        Path dir = tmp.resolve("s");
+        byte[] run = run(new Random(6), 200);
+        Score[] scores;
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            scores = putRun(s, run);
+        }
+        int[] order = new int[200];
+        for (int k = 0; k < 200; k++)
+            order[k] = (k * 67 + 13) % 200; // 67 is prime to 200: every block once, scattered
+        for (boolean viaGet : new boolean[]{true, false}) {
+            try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+                for (int i : order) {
+                    byte[] got = new byte[SIZE];
+                    if (viaGet) {
+                        got = s.get(scores[i], BlockType.DATA);
+                    } else {
+                        s.readRun(new Score[]{scores[i]}, 1, BlockType.DATA, ByteBuffer.wrap(got),
+                            SIZE);
+                    }
+                    assertArrayEquals(block(run, i), got, "block " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void aBlockRepeatedInARunOrStoredBeforeIsKeptOnce() throws Exception {
         Random rnd = new Random(2);

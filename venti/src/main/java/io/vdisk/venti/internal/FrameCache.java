@@ -1,5 +1,6 @@
 package io.vdisk.venti.internal;
 
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -20,6 +21,8 @@ public final class FrameCache {
     }
 
     private final AtomicReferenceArray<Decoded> slots = new AtomicReferenceArray<>(SLOTS);
+    /** Per slot, the address of the last frame a lone block was read from without caching it. */
+    private final AtomicLongArray glimpsed = new AtomicLongArray(SLOTS);
 
     /** The frame at the address, or null. */
     public Decoded get(int arena, long pos) {
@@ -29,6 +32,15 @@ public final class FrameCache {
 
     public void put(Decoded d) {
         slots.set(slot(d.arena, d.pos), d);
+    }
+
+    /**
+     * Records that a lone block of the frame at the address was read, and says whether one was
+     * before: a frame asked for twice is worth decompressing whole and keeping.
+     */
+    public boolean glimpse(int arena, long pos) {
+        long key = (long) arena << 40 | pos;
+        return glimpsed.getAndSet(slot(arena, pos), key) == key;
     }
 
     private static int slot(int arena, long pos) {

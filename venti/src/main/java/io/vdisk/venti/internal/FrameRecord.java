@@ -300,6 +300,39 @@ public final class FrameRecord {
         }
     }
 
+    /**
+     * Decompresses only the start of the payload ({@code src} from its position, direct) into
+     * {@code dst} (direct), up to its limit: a zstd frame is decoded in blocks of up to 128 KiB,
+     * so the first block of a 256 KiB frame costs about a third of the whole frame.
+     *
+     * @return null, or why the payload is damaged
+     */
+    public String decodePrefix(ByteBuffer src, ByteBuffer dst) {
+        if (src.remaining() < stored)
+            return "payload is truncated (" + src.remaining() + " of "
+                + stored + " bytes)";
+        int want = dst.remaining();
+        ByteBuffer in = src.duplicate().limit(src.position() + stored);
+        if (compression == COMPRESSION_NONE) {
+            dst.put(dst.position(), in, in.position(), want);
+            return null;
+        }
+        ZstdDecompressCtx ctx = DECOMPRESSOR.get();
+        ByteBuffer out = dst.duplicate();
+        try {
+            ctx.reset();
+            ctx.decompressDirectByteBufferStream(out, in);
+        } catch (ZstdException e) {
+            return "payload does not decompress: " + e.getMessage();
+        } finally {
+            ctx.reset(); // a stream stopped early would carry its state into the next decode
+        }
+        int got = out.position() - dst.position();
+        return got == want
+            ? null
+            : "payload decompresses to " + got + " bytes where " + want + " were expected";
+    }
+
     /** As {@link #decode(ByteBuffer, byte[])}, from an array. */
     public String decode(byte[] src, int off, byte[] dst) {
         if (compression == COMPRESSION_NONE) {
