@@ -8,8 +8,9 @@ import java.nio.ByteBuffer;
 
 /**
  * Reads blocks out of {@link FrameRecord}s for the disk store. A block of a frame stored as it
- * is (zstd did not shrink it) is read alone, from its offset; a block of a compressed frame needs
- * the whole frame decompressed, which the last 64 such frames keep ({@link FrameCache}). A cold
+ * is (zstd did not shrink it) is read alone, from its offset. A block of a compressed frame needs
+ * the frame decompressed up to it: only that far for a block read alone, whole (and kept, the
+ * last 64 frames, in a {@link FrameCache}) for a run or a second block of the same frame. A cold
  * random 4 KiB read that decompressed its frame into fresh arrays spent 0.6 ms of CPU, most of it
  * zeroing and copying them.
  *
