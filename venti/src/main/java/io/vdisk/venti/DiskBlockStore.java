@@ -35,11 +35,13 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
 
 /**
  * The on-disk block store: append-only arenas of self-describing records, and a MapDB index from
- * score to arena address (see {@link ArenaRecord}, {@link Arena}, {@link ScoreIndex}).
+ * score to arena address (see {@link ArenaRecord}, {@link FrameRecord}, {@link Arena},
+ * {@link ScoreIndex}).
  *
- * <p><b>Writes.</b> Hashing and LZ4 compression run on the caller's thread; only the append and
- * the index insert are serialized. A Bloom filter answers "new block" without touching the index.
- * A block is compressed only when that makes it smaller.
+ * <p><b>Writes.</b> Hashing and compression run on the caller's thread; only the append and the
+ * index insert are serialized. A Bloom filter answers "new block" without touching the index.
+ * New blocks put together go into zstd frames; a block alone gets an LZ4 record. Either is
+ * stored as it is when compression does not make it smaller.
  *
  * <p><b>Durability</b> ({@link BlockStore#sync()}): sync forces the arenas written since the last
  * sync (one fdatasync each; concurrent callers share it). The index is committed lazily, every
@@ -367,24 +369,29 @@ public final class DiskBlockStore implements BlockStore {
         header.flip();
         String[] why = new String[1];
         if (FrameRecord.startsAt(header, 0)) {
-            Frame f;
+            FrameRecord r;
             try {
-                f = readFrame(arena, pos);
+                r = frameReader.header(arena, pos, null);
             } catch (CorruptBlockException e) {
                 return new Scanned(0, null, null, null, e.getMessage());
             }
-            FrameRecord r = f.record;
             int n = r.count();
             Score[] scores = new Score[n];
             int[] lengths = new int[n];
             boolean[] good = new boolean[n];
-            String problem = f.damage;
+            String problem = null;
+            byte[] blocks = null;
+            try {
+                blocks = frameReader.decompress(arena, pos, r, null);
+            } catch (CorruptBlockException e) {
+                problem = e.getMessage();
+            }
             for (int slot = 0; slot < n; slot++) {
                 scores[slot] = r.score(slot);
                 lengths[slot] = r.blockLength(slot);
-                if (f.blocks == null) continue;
+                if (blocks == null) continue;
                 try {
-                    checkScore(arena, pos, scores[slot], slot, ByteBuffer.wrap(f.blocks,
+                    checkScore(arena, pos, scores[slot], slot, ByteBuffer.wrap(blocks,
                         r.blockOffset(slot), lengths[slot]));
                     good[slot] = true;
                 } catch (CorruptBlockException e) {
@@ -481,9 +488,8 @@ public final class DiskBlockStore implements BlockStore {
                 sizes[r] = encode(type, fresh[i], buf, freshAt[i], freshLength[i], rec, used)
                     .totalSize();
             } else {
-                sizes[r] = FrameRecord.encode(type.diskType(), slice(fresh, i, k),
-                    slice(freshAt, i, k), slice(freshLength, i, k), k, buf, gatherScratch(), rec,
-                    used).totalSize();
+                sizes[r] = FrameRecord.encode(type.diskType(), fresh, freshAt, freshLength, i, k,
+                    buf, GATHER_SCRATCH.get(), rec, used).totalSize();
             }
             used += sizes[r];
         }
@@ -495,14 +501,6 @@ public final class DiskBlockStore implements BlockStore {
                 from += sizes[r];
             }
         }
-    }
-
-    private static Score[] slice(Score[] a, int from, int n) {
-        return from == 0 && n == a.length ? a : java.util.Arrays.copyOfRange(a, from, from + n);
-    }
-
-    private static int[] slice(int[] a, int from, int n) {
-        return java.util.Arrays.copyOfRange(a, from, from + n);
     }
 
     private boolean known(Score score) {
@@ -591,10 +589,6 @@ public final class DiskBlockStore implements BlockStore {
     /** Per writer thread, where a frame's blocks are gathered when they do not lie together. */
     private static final ThreadLocal<byte[]> GATHER_SCRATCH = ThreadLocal
         .withInitial(() -> new byte[FrameRecord.TARGET_BYTES]);
-
-    private static byte[] gatherScratch() {
-        return GATHER_SCRATCH.get();
-    }
 
     /**
      * Per writer thread, where put builds a record before the arena copies it in. A fresh array
@@ -932,56 +926,6 @@ public final class DiskBlockStore implements BlockStore {
             return decode(arena, pos, r, raw);
         }
         return readPayload(arena, pos, r);
-    }
-
-    /**
-     * A frame record read whole and decompressed, its blocks not yet verified; or, when its
-     * payload does not decompress, no blocks and why.
-     */
-    private record Frame(Arena arena, long pos, FrameRecord record, byte[] blocks,
-        String damage) {
-    }
-
-    /**
-     * Reads and decompresses the frame record at {@code pos}.
-     *
-     * @throws CorruptBlockException if its header or table is damaged or it runs past the end
-     */
-    private static Frame readFrame(Arena arena, long pos) throws IOException {
-        ByteBuffer fixed = ByteBuffer.allocate(FrameRecord.HEADER_SIZE);
-        arena.read(fixed, pos);
-        fixed.flip();
-        int count = Short.toUnsignedInt(fixed.limit() >= FrameRecord.HEADER_SIZE
-            ? fixed.getShort(FrameRecord.COUNT_OFFSET)
-            : 0);
-        int stored = fixed.limit() >= FrameRecord.HEADER_SIZE
-            ? fixed.getInt(FrameRecord.STORED_OFFSET)
-            : 0;
-        String where = arena.path() + " offset " + pos + ": ";
-        if (stored <= 0 || stored > FrameRecord.MAX_LENGTH) {
-            // read() names what is wrong with the header
-            String[] why = new String[]{"impossible frame payload length " + stored};
-            FrameRecord.read(fixed.position(0), why);
-            throw new CorruptBlockException(where + why[0]);
-        }
-        int size = FrameRecord.headerSize(count) + stored;
-        if (pos + size > arena.end())
-            throw new CorruptBlockException(where + "frame record runs past the end of the file");
-        byte[] raw = new byte[size];
-        ByteBuffer whole = ByteBuffer.wrap(raw);
-        arena.read(whole, pos);
-        if (whole.hasRemaining())
-            throw new CorruptBlockException(where + "frame record is truncated");
-        String[] why = new String[1];
-        FrameRecord f = FrameRecord.read(whole.flip(), why);
-        if (f == null)
-            throw new CorruptBlockException(where + why[0]);
-        byte[] blocks = new byte[f.length()];
-        String damage = f.decode(raw, f.headerSize(), blocks);
-        if (damage != null)
-            return new Frame(arena, pos, f, null, where + "frame of " + f.count() + " blocks: "
-                + damage);
-        return new Frame(arena, pos, f, blocks, null);
     }
 
     private static void checkSlot(Arena arena, long pos, FrameRecord f, int slot, Score score)

@@ -64,18 +64,9 @@ final class FrameReader {
 
     /**
      * Copies block {@code slot} of frame {@code f} at {@code pos} into {@code dst} (from its
-     * position, exactly the block's length).
-     */
-    void copyBlock(Arena arena, long pos, FrameRecord f, int slot, ByteBuffer at, ByteBuffer dst)
-        throws IOException {
-        copyBlock(arena, pos, f, slot, at, dst, false);
-    }
-
-    /**
-     * As {@link #copyBlock(Arena, long, FrameRecord, int, ByteBuffer, ByteBuffer)}; a block read
-     * {@code alone} (no run around it) from a frame not in the cache is decompressed only up to
-     * its end, and the frame is kept whole only when a second lone block is read from it. Cold
-     * random 4 KiB reads mostly touch a frame once.
+     * position, exactly the block's length). A block read {@code alone} (no run around it) from a
+     * frame not in the cache is decompressed only up to its end, and the frame is kept whole only
+     * when a second lone block is read from it: cold random 4 KiB reads mostly touch a frame once.
      */
     void copyBlock(Arena arena, long pos, FrameRecord f, int slot, ByteBuffer at, ByteBuffer dst,
         boolean alone) throws IOException {
@@ -93,8 +84,8 @@ final class FrameReader {
                     + " is truncated");
             return;
         }
-        FrameCache.Decoded d = cache.get(arena.number(), pos);
-        if (d == null && alone && !cache.glimpse(arena.number(), pos)) {
+        byte[] blocks = cache.get(arena.number(), pos);
+        if (blocks == null && alone && !cache.glimpse(arena.number(), pos)) {
             int end = f.blockOffset(slot) + length;
             ByteBuffer prefix = prefixBuffer(end);
             String damage = f.decodePrefix(payload(arena, pos, f, at), prefix);
@@ -104,7 +95,11 @@ final class FrameReader {
             dst.put(dst.position(), prefix, f.blockOffset(slot), length);
             return;
         }
-        dst.put(dst.position(), blocks(arena, pos, f, at), f.blockOffset(slot), length);
+        if (blocks == null) {
+            blocks = decompress(arena, pos, f, at);
+            cache.put(arena.number(), pos, blocks);
+        }
+        dst.put(dst.position(), blocks, f.blockOffset(slot), length);
     }
 
     /** The compressed payload of {@code f}: in {@code at} if it holds it, else read. */
@@ -124,17 +119,18 @@ final class FrameReader {
         return holder[0].clear().limit(n);
     }
 
-    /** The decompressed blocks of compressed frame {@code f} at {@code pos}. */
-    byte[] blocks(Arena arena, long pos, FrameRecord f, ByteBuffer at) throws IOException {
-        FrameCache.Decoded d = cache.get(arena.number(), pos);
-        if (d != null && d.record().count() == f.count()) return d.blocks();
-        ByteBuffer payload = payload(arena, pos, f, at);
+    /**
+     * The blocks of frame {@code f} at {@code pos}, decompressed (or copied, if stored as they
+     * are) into a new array, not verified.
+     *
+     * @throws CorruptBlockException if the payload is cut short or does not decompress
+     */
+    byte[] decompress(Arena arena, long pos, FrameRecord f, ByteBuffer at) throws IOException {
         byte[] blocks = new byte[f.length()];
-        String damage = f.decode(payload, blocks);
+        String damage = f.decode(payload(arena, pos, f, at), blocks);
         if (damage != null)
             throw new CorruptBlockException(where(arena, pos) + "frame of " + f.count()
                 + " blocks: " + damage);
-        cache.put(new FrameCache.Decoded(arena.number(), pos, f, blocks));
         return blocks;
     }
 

@@ -137,13 +137,26 @@ class FrameStoreTest {
         byte[] second = run(rnd, 40);
         System.arraycopy(second, 3 * SIZE, second, 30 * SIZE, SIZE); // a repeat in the run
         System.arraycopy(first, 5 * SIZE, second, 31 * SIZE, SIZE); // a block stored before
-        try (DiskBlockStore s = DiskBlockStore.open(tmp.resolve("s"))) {
+        Path dir = tmp.resolve("s");
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
             putRun(s, first);
             Score[] scores = putRun(s, second);
             assertEquals(10 + 38, s.stats().blocks());
             assertEquals((10 + 38) * SIZE, s.stats().uniqueBytes());
             assertEquals(scores[3], scores[30]);
             assertReadsBack(s, second, scores);
+        }
+        // the bytes too: the two frames hold 10 and 38 blocks, not 39
+        try (RandomAccessFile f = new RandomAccessFile(dir.resolve(Arena.fileName(0)).toFile(),
+            "r")) {
+            long at = Arena.HEADER_SIZE;
+            for (int blocks : new int[]{10, 38}) {
+                f.seek(at + FrameRecord.COUNT_OFFSET);
+                assertEquals(blocks, f.readUnsignedShort());
+                f.seek(at + FrameRecord.STORED_OFFSET);
+                at += FrameRecord.headerSize(blocks) + f.readInt();
+            }
+            assertEquals(f.length(), at);
         }
     }
 

@@ -16,22 +16,23 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class FrameCache {
     private static final int SLOTS = 64;
 
-    /** A decompressed frame: its record and its blocks back to back. Never modified. */
-    public record Decoded(int arena, long pos, FrameRecord record, byte[] blocks) {
+    /** A decompressed frame: its blocks back to back. Never modified. */
+    private record Decoded(int arena, long pos, byte[] blocks) {
     }
 
     private final AtomicReferenceArray<Decoded> slots = new AtomicReferenceArray<>(SLOTS);
     /** Per slot, the address of the last frame a lone block was read from without caching it. */
     private final AtomicLongArray glimpsed = new AtomicLongArray(SLOTS);
 
-    /** The frame at the address, or null. */
-    public Decoded get(int arena, long pos) {
+    /** The blocks of the frame at the address, or null. */
+    public byte[] get(int arena, long pos) {
         Decoded d = slots.get(slot(arena, pos));
-        return d != null && d.pos == pos && d.arena == arena ? d : null;
+        return d != null && d.pos == pos && d.arena == arena ? d.blocks : null;
     }
 
-    public void put(Decoded d) {
-        slots.set(slot(d.arena, d.pos), d);
+    /** Keeps the decompressed {@code blocks} of the frame at the address; never modify them. */
+    public void put(int arena, long pos, byte[] blocks) {
+        slots.set(slot(arena, pos), new Decoded(arena, pos, blocks));
     }
 
     /**

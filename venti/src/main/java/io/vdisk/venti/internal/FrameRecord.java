@@ -221,30 +221,29 @@ public final class FrameRecord {
     }
 
     /**
-     * Writes a frame of the given blocks at {@code dst[pos]}: header, table, then the blocks
-     * compressed, or as they are if zstd does not make them smaller. The blocks are
-     * {@code src[offsets[i], offsets[i] + lengths[i])}; when they lie back to back they are
-     * compressed in place, otherwise gathered into {@code gather} first.
+     * Writes a frame of blocks {@code first} to {@code first + n - 1} at {@code dst[pos]}: header,
+     * table, then the blocks compressed, or as they are if zstd does not make them smaller. Block
+     * {@code i} is {@code src[offsets[i], offsets[i] + lengths[i])}; when they lie back to back
+     * they are compressed in place, otherwise gathered into {@code gather} first.
      *
      * @param dst room for {@link #maxSize} bytes from {@code pos}
      * @param gather room for the blocks' bytes together
      */
     public static FrameRecord encode(int diskType, Score[] blockScores, int[] offsets,
-        int[] lengths, int n, byte[] src, byte[] gather, byte[] dst, int pos) {
-        Score[] scores = new Score[n];
+        int[] lengths, int first, int n, byte[] src, byte[] gather, byte[] dst, int pos) {
+        Score[] scores = java.util.Arrays.copyOfRange(blockScores, first, first + n);
         int[] starts = new int[n + 1];
         boolean inPlace = true;
         for (int i = 0; i < n; i++) {
-            scores[i] = blockScores[i];
-            starts[i + 1] = starts[i] + lengths[i];
-            inPlace &= offsets[i] == offsets[0] + starts[i];
+            starts[i + 1] = starts[i] + lengths[first + i];
+            inPlace &= offsets[first + i] == offsets[first] + starts[i];
         }
         int length = starts[n];
         byte[] from = src;
-        int fromOff = offsets[0];
+        int fromOff = offsets[first];
         if (!inPlace) {
             for (int i = 0; i < n; i++)
-                System.arraycopy(src, offsets[i], gather, starts[i], lengths[i]);
+                System.arraycopy(src, offsets[first + i], gather, starts[i], lengths[first + i]);
             from = gather;
             fromOff = 0;
         }
@@ -331,22 +330,6 @@ public final class FrameRecord {
         return got == want
             ? null
             : "payload decompresses to " + got + " bytes where " + want + " were expected";
-    }
-
-    /** As {@link #decode(ByteBuffer, byte[])}, from an array. */
-    public String decode(byte[] src, int off, byte[] dst) {
-        if (compression == COMPRESSION_NONE) {
-            System.arraycopy(src, off, dst, 0, stored);
-            return null;
-        }
-        try {
-            int got = DECOMPRESSOR.get().decompressByteArray(dst, 0, length(), src, off, stored);
-            return got == length()
-                ? null
-                : "payload decompresses to " + got + " bytes where the header says " + length();
-        } catch (ZstdException e) {
-            return "payload does not decompress: " + e.getMessage();
-        }
     }
 
     private static int crc(ByteBuffer b, int from, int length) {
