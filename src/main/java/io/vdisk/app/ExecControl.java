@@ -3,6 +3,7 @@ package io.vdisk.app;
 import io.vdisk.cli.Env;
 import io.vdisk.cli.StoreSource;
 import io.vdisk.cli.StoreSource.StoreLease;
+import io.vdisk.cli.VdiskCommand;
 import io.vdisk.live.Control;
 import io.vdisk.venti.DiskBlockStore;
 import java.io.IOException;
@@ -147,7 +148,7 @@ public final class ExecControl implements Control {
         Path cwd = Path.of(decode(w.get(3)));
         String[] args = w.subList(4, w.size()).stream().map(ExecControl::decode).toArray(
             String[]::new);
-        String command = firstCommand(args);
+        String command = VdiskCommand.commandName(args);
         if (command == null || !COMMANDS.contains(command)) {
             throw new IllegalArgumentException("exec: the server runs only " + String.join(", ",
                 COMMANDS.stream().sorted().toList()) + " for the CLI");
@@ -168,20 +169,6 @@ public final class ExecControl implements Control {
         t.setDaemon(true);
         t.start();
         return run;
-    }
-
-    /** The subcommand's name: the first word that is not a global option or its value. */
-    private static String firstCommand(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("-C") || args[i].equals("--store")) {
-                i++;
-            } else if (!args[i].startsWith("-")) {
-                return args[i];
-            } else if (!args[i].startsWith("-C") && !args[i].startsWith("--store=")) {
-                return null;
-            }
-        }
-        return null;
     }
 
     /** The stderr of a command run for a client, which knows when the client went away. */

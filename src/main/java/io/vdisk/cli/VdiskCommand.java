@@ -1,24 +1,38 @@
 package io.vdisk.cli;
 
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * The top-level {@code vdisk} command: global options and the list of subcommands. Adding a
- * subcommand is one class plus its line here. Not thread-safe (one per invocation).
+ * subcommand is one class plus its line in {@link #SUBCOMMANDS}. Not thread-safe (one per
+ * invocation).
  */
-@Command(name = "vdisk", mixinStandardHelpOptions = true, version = "vdisk 0.1.0", description = "Writable VM disks stored in a content-addressed store.", subcommands = {
-    InitCommand.class, ImportCommand.class, ExportCommand.class,
-    CatCommand.class, InfoCommand.class, LogCommand.class, CloneCommand.class,
-    VerifyCommand.class, StatsCommand.class, ServeCommand.class, FlushCommand.class,
-    SnapshotCommand.class, RollbackCommand.class, PolicyCommand.class})
+@Command(name = "vdisk", mixinStandardHelpOptions = true, version = "vdisk 0.1.0", description = "Writable VM disks stored in a content-addressed store.")
 public final class VdiskCommand implements Runnable {
     @Option(names = "-C", paramLabel = "DIR", description = "Run as if started in DIR (paths and the vdisk root are found from it).")
     Path directory;
 
     @Option(names = "--store", paramLabel = "DIR", description = "Use the store in DIR instead of the root's .vdisk/store.")
     Path store;
+
+    /**
+     * Name to class, in the order help lists them. picocli reads a subcommand's annotations when
+     * it is added, 0.1 s for all of them; a command line names one, so only that one is added
+     * (see {@link #forArgs}). Each name is its class's {@code @Command} name.
+     */
+    public static final Map<String, Class<?>> SUBCOMMANDS = subcommands(InitCommand.class,
+        "init", ImportCommand.class, "import", ExportCommand.class, "export", CatCommand.class,
+        "cat", InfoCommand.class, "info", LogCommand.class, "log", CloneCommand.class, "clone",
+        VerifyCommand.class, "verify", StatsCommand.class, "stats", ServeCommand.class, "serve",
+        FlushCommand.class, "flush", SnapshotCommand.class, "snapshot", RollbackCommand.class,
+        "rollback", PolicyCommand.class, "policy");
 
     private final Env env;
     private final StoreSource stores;
@@ -43,6 +57,37 @@ public final class VdiskCommand implements Runnable {
 
     public Path storeOverride() {
         return store == null ? null : env().cwd().resolve(store);
+    }
+
+    /** The subcommand {@code args} names, or all of them when it names none (help, a typo). */
+    public static Collection<Class<?>> forArgs(String[] args) {
+        Class<?> c = SUBCOMMANDS.get(String.valueOf(commandName(args)));
+        return c == null ? SUBCOMMANDS.values() : List.of(c);
+    }
+
+    /**
+     * The first word of {@code args} after the global options -C and --store, or null when
+     * another option comes first or there is none.
+     */
+    public static String commandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-C") || a.equals("--store")) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            } else if (!a.startsWith("-C") && !a.startsWith("--store=")) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, Class<?>> subcommands(Object... classAndName) {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        for (int i = 0; i < classAndName.length; i += 2)
+            m.put((String) classAndName[i + 1], (Class<?>) classAndName[i]);
+        return Collections.unmodifiableMap(m);
     }
 
     @Override

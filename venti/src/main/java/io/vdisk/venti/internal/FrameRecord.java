@@ -134,6 +134,11 @@ public final class FrameRecord {
         return -1;
     }
 
+    /** Loads the zstd library; see {@code DiskBlockStore.preload}. */
+    public static void preload() {
+        COMPRESSOR.get();
+    }
+
     public static int headerSize(int blocks) {
         return HEADER_SIZE + blocks * ENTRY_SIZE;
     }
