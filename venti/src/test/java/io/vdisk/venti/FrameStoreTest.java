@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vdisk.venti.internal.Arena;
+import io.vdisk.venti.internal.ArenaRecord;
 import io.vdisk.venti.internal.FrameRecord;
 import io.vdisk.venti.internal.ScoreIndex;
 import java.io.RandomAccessFile;
@@ -158,6 +159,75 @@ class FrameStoreTest {
             }
             assertEquals(f.length(), at);
         }
+    }
+
+    /**
+     * Writers putting runs that share new blocks at the same time: each block is stored once,
+     * and every writer's blocks read back when its putRun returns.
+     */
+    @Test
+    void writersRacingOnTheSameNewBlocksStoreEachOnce() throws Exception {
+        byte[] pool = run(new Random(5), 64);
+        Path dir = tmp.resolve("s");
+        int writers = 4;
+        try (DiskBlockStore s = DiskBlockStore.open(dir)) {
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(
+                writers);
+            List<java.util.concurrent.Callable<Void>> tasks = new java.util.ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                Random rnd = new Random(w);
+                tasks.add(() -> {
+                    for (int round = 0; round < 8; round++) {
+                        byte[] r = new byte[16 * SIZE];
+                        for (int i = 0; i < 16; i++)
+                            System.arraycopy(pool, (round * 8 + rnd.nextInt(8)) * SIZE, r,
+                                i * SIZE, SIZE);
+                        start.await(); // every writer puts its run at once
+                        Score[] scores = putRun(s, r);
+                        for (int i = 0; i < 16; i++)
+                            assertArrayEquals(block(r, i), s.get(scores[i], BlockType.DATA));
+                    }
+                    return null;
+                });
+            }
+            var pool4 = java.util.concurrent.Executors.newFixedThreadPool(writers);
+            try {
+                for (var f : pool4.invokeAll(tasks))
+                    f.get();
+            } finally {
+                pool4.shutdown();
+            }
+            s.sync();
+            assertEquals(s.stats().blocks(), blocksInArena(dir));
+        }
+    }
+
+    /** Blocks the first arena holds, copies included: frames' counts plus single records. */
+    private static long blocksInArena(Path dir) throws Exception {
+        long blocks = 0;
+        try (RandomAccessFile f = new RandomAccessFile(dir.resolve(Arena.fileName(0)).toFile(),
+            "r")) {
+            long at = Arena.HEADER_SIZE;
+            while (at < f.length()) {
+                f.seek(at);
+                int magic = f.readInt();
+                if (magic == 0)
+                    break; // the padding of the last direct write
+                if (magic == FrameRecord.MAGIC) {
+                    f.seek(at + FrameRecord.COUNT_OFFSET);
+                    int n = f.readUnsignedShort();
+                    f.seek(at + FrameRecord.STORED_OFFSET);
+                    at += FrameRecord.headerSize(n) + f.readInt();
+                    blocks += n;
+                } else {
+                    assertEquals(ArenaRecord.MAGIC, magic, "record at " + at);
+                    f.seek(at + ArenaRecord.STORED_OFFSET);
+                    at += ArenaRecord.HEADER_SIZE + f.readInt();
+                    blocks++;
+                }
+            }
+        }
+        return blocks;
     }
 
     /**
