@@ -23,7 +23,7 @@ class ScoreIndexTest {
     Path tmp;
 
     private static Score score(int i) {
-        return Score.hash(new byte[]{(byte) i, (byte) (i >> 8), 7}, 0, 3);
+        return Score.hash(new byte[]{(byte) i, (byte) (i >> 8), (byte) (i >> 16), 7}, 0, 4);
     }
 
     @Test
@@ -80,8 +80,9 @@ class ScoreIndexTest {
     void entriesSurviveTheBucketsDoubling() throws Exception {
         int n = 0;
         try (ScoreIndex ix = ScoreIndex.open(tmp)) {
-            // 1, then 300 (doubles twice), then 20000 (doubles seven times), then 50 (none)
-            for (int batch : new int[]{1, 300, 20_000, 50}) {
+            // 1, then 300 (doubles twice), then 20000 (doubles seven times), then 50 (none), then
+            // 70000 (doubles twice more) and 20000 (none)
+            for (int batch : new int[]{1, 300, 20_000, 50, 70_000, 20_000}) {
                 for (int i = 0; i < batch; i++, n++)
                     ix.put(score(n), 7L * n);
                 ix.commit(n, new long[5]);
