@@ -81,6 +81,9 @@ public final class Main {
         CommandLine cl = new CommandLine(new VdiskCommand(env, stores));
         for (Class<?> c : VdiskCommand.forArgs(args))
             cl.addSubcommand(c);
+        // every usage error says "see 'vdisk CMD --help'", so every command takes --help
+        for (CommandLine sub : cl.getSubcommands().values())
+            sub.getCommandSpec().mixinStandardHelpOptions(true);
         for (String name : NotYetCommand.NAMES)
             cl.addSubcommand(name, new NotYetCommand(name, env));
         cl.setOut(new PrintWriter(env.out(), true));

@@ -58,6 +58,16 @@ class MainTest {
     }
 
     @Test
+    void everyCommandTakesHelp(@TempDir Path dir) {
+        for (String name : VdiskCommand.SUBCOMMANDS.keySet()) {
+            out.reset();
+            assertEquals(Main.OK, run(dir, "-C", ".", name, "--help"), name + ": " + err);
+            assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("Usage: vdisk " + name),
+                out.toString());
+        }
+    }
+
+    @Test
     void aCommandRunsAfterTheGlobalOptions(@TempDir Path dir) throws Exception {
         Files.createDirectory(dir.resolve("r"));
         assertEquals(Main.OK, run(dir, "-C", "r", "init"), err.toString());
