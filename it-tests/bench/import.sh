@@ -3,13 +3,18 @@
 # `vdisk import` and, in the same run and on the same warm file, by borg (lz4), restic and
 # casync. Prints wall time and stored bytes of each, and vdisk's ratios to the best of them.
 #
+# Each tool stores the image RUNS times (default 3), into a new repository each time, by turns;
+# the table shows the median time and stored bytes of each (restic's size varies with the chunker
+# polynomial it draws for each repository), and every run's figures above it.
+#
 # Usage: it-tests/bench/import.sh [WORKDIR]      (default /tmp/vdisk-bench; needs root for apt)
-# Env:   SIZE (default 1G), SRC (default /usr/share), KEEP=1 keeps WORKDIR.
+# Env:   SIZE (default 1G), SRC (default /usr/share), RUNS (default 3), KEEP=1 keeps WORKDIR.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="${1:-/tmp/vdisk-bench}"
 size="${SIZE:-1G}"
 src="${SRC:-/usr/share}"
+runs="${RUNS:-3}"
 
 need=()
 command -v borg >/dev/null || need+=(borgbackup)
@@ -41,27 +46,48 @@ time_of() {
 }
 bytes_of() { du -sb "$1" | cut -f1; }
 
-# through the launcher, as a user runs it (it picks the JVM's collector)
-mkdir vd && (cd vd && "$repo/vdisk" init >/dev/null)
-t_vdisk=$(time_of "$repo/vdisk" -C vd import ../disk.img disk.vdisk)
-s_vdisk=$(bytes_of vd/.vdisk)
-
 export BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes BORG_RELOCATED_REPO_ACCESS_IS_OK=yes
-borg init -e none borg >/dev/null 2>&1
-t_borg=$(time_of borg create --compression lz4 borg::a disk.img)
-s_borg=$(bytes_of borg)
-
 export RESTIC_PASSWORD=bench
-restic init -q -r restic >/dev/null
-t_restic=$(time_of restic -q -r restic backup disk.img)
-s_restic=$(bytes_of restic)
 
-t_casync=$(time_of casync make --store=casync.castr disk.caibx disk.img)
-s_casync=$(( $(bytes_of casync.castr) + $(bytes_of disk.caibx) ))
+# run_TOOL: stores disk.img into a new repository; prints "seconds bytes".
+run_vdisk() { # through the launcher, as a user runs it (it picks the JVM's collector)
+  rm -rf vd && mkdir vd && (cd vd && "$repo/vdisk" init >/dev/null)
+  echo "$(time_of "$repo/vdisk" -C vd import ../disk.img disk.vdisk) $(bytes_of vd/.vdisk)"
+}
+run_borg() {
+  rm -rf borg && borg init -e none borg >/dev/null 2>&1
+  echo "$(time_of borg create --compression lz4 borg::a disk.img) $(bytes_of borg)"
+}
+run_restic() {
+  rm -rf restic && restic init -q -r restic >/dev/null
+  echo "$(time_of restic -q -r restic backup disk.img) $(bytes_of restic)"
+}
+run_casync() {
+  rm -rf casync.castr disk.caibx
+  local t
+  t=$(time_of casync make --store=casync.castr disk.caibx disk.img)
+  echo "$t $(( $(bytes_of casync.castr) + $(bytes_of disk.caibx) ))"
+}
+median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+tools=(vdisk borg restic casync)
+declare -A times sizes
+for ((i = 1; i <= runs; i++)); do
+  for t in "${tools[@]}"; do
+    read -r secs bytes < <("run_$t")
+    printf 'run %d %-8s %6.2f s %12d bytes\n' "$i" "$t" "$secs" "$bytes" >&2
+    times[$t]+="$secs "
+    sizes[$t]+="$bytes "
+  done
+done
+for t in "${tools[@]}"; do
+  printf -v "t_$t" '%s' "$(tr ' ' '\n' <<<"${times[$t]}" | grep . | median)"
+  printf -v "s_$t" '%s' "$(tr ' ' '\n' <<<"${sizes[$t]}" | grep . | median)"
+done
 
 used=$(df --output=used -B1 "$work" >/dev/null 2>&1; debugfs -R stats disk.img 2>/dev/null \
   | awk '/^Block count:/{bc=$3} /^Free blocks:/{fb=$3} /^Block size:/{bs=$3} END{print (bc-fb)*bs}')
-printf '\n%-8s %10s %14s\n' tool seconds stored_bytes
+printf '\nmedian of %d runs\n%-8s %10s %14s\n' "$runs" tool seconds stored_bytes
 for t in vdisk borg restic casync; do
   tv="t_$t"; sv="s_$t"
   printf '%-8s %10.2f %14d\n' "$t" "${!tv}" "${!sv}"
