@@ -2,6 +2,7 @@ package io.vdisk.app;
 
 import io.vdisk.cli.Env;
 import io.vdisk.cli.NotYetCommand;
+import io.vdisk.cli.PlainArgs;
 import io.vdisk.cli.ServerHoldsRootException;
 import io.vdisk.cli.StdoutClosedException;
 import io.vdisk.cli.StoreSource;
@@ -17,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneId;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 
 /**
@@ -78,6 +80,15 @@ public final class Main {
      */
     public static int run(String[] args, Env env, boolean debug, StoreSource stores,
         boolean forward) {
+        Callable<Integer> plain = PlainArgs.parse(new VdiskCommand(env, stores), args);
+        if (plain != null) {
+            try {
+                Integer code = plain.call();
+                return code == null ? OK : code;
+            } catch (Exception ex) {
+                return failed(ex, args, env, debug, forward);
+            }
+        }
         CommandLine cl = new CommandLine(new VdiskCommand(env, stores));
         for (Class<?> c : VdiskCommand.forArgs(args))
             cl.addSubcommand(c);
@@ -94,31 +105,36 @@ public final class Main {
                 .qualifiedName() + " --help')");
             return USAGE;
         });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            if (debug)
-                ex.printStackTrace(env.err());
-            if (ex instanceof StdoutClosedException)
-                return FAILURE;
-            if (forward && ex instanceof ServerHoldsRootException h) {
-                try {
-                    return ControlClient.exec(h.workspace(), env, args);
-                } catch (StdoutClosedException e) {
-                    return FAILURE;
-                } catch (IOException | RuntimeException e) {
-                    if (debug)
-                        e.printStackTrace(env.err());
-                    env.err().println("vdisk: " + message(e));
-                    return FAILURE;
-                }
-            }
-            if (ex instanceof UsageException) {
-                env.err().println("vdisk: " + ex.getMessage());
-                return USAGE;
-            }
-            env.err().println("vdisk: " + message(ex));
-            return FAILURE;
-        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> failed(ex, args, env, debug,
+            forward));
         return cl.execute(args);
+    }
+
+    /** The exit code of a command that threw {@code ex}, having said why on stderr. */
+    private static int failed(Exception ex, String[] args, Env env, boolean debug,
+        boolean forward) {
+        if (debug)
+            ex.printStackTrace(env.err());
+        if (ex instanceof StdoutClosedException)
+            return FAILURE;
+        if (forward && ex instanceof ServerHoldsRootException h) {
+            try {
+                return ControlClient.exec(h.workspace(), env, args);
+            } catch (StdoutClosedException e) {
+                return FAILURE;
+            } catch (IOException | RuntimeException e) {
+                if (debug)
+                    e.printStackTrace(env.err());
+                env.err().println("vdisk: " + message(e));
+                return FAILURE;
+            }
+        }
+        if (ex instanceof UsageException) {
+            env.err().println("vdisk: " + ex.getMessage());
+            return USAGE;
+        }
+        env.err().println("vdisk: " + message(ex));
+        return FAILURE;
     }
 
     /** One line for a failure: what and where, never a class name unless nothing else is known. */
