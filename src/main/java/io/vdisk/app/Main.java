@@ -8,7 +8,7 @@ import io.vdisk.cli.StdoutClosedException;
 import io.vdisk.cli.StoreSource;
 import io.vdisk.cli.UsageException;
 import io.vdisk.cli.VdiskCommand;
-import io.vdisk.venti.DiskBlockStore;
+import io.vdisk.venti.Preload;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -60,7 +60,7 @@ public final class Main {
     private static void preloadStore() {
         Thread t = new Thread(() -> {
             try {
-                DiskBlockStore.preload();
+                Preload.store();
             } catch (RuntimeException | LinkageError e) {
                 // only a head start: the store loads what it needs when it opens
             }

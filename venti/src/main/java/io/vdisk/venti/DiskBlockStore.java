@@ -184,18 +184,6 @@ public final class DiskBlockStore implements BlockStore {
         return open(dir, Options.defaults());
     }
 
-    /**
-     * Loads what opening and writing a store needs (the LZ4 and zstd native libraries, which
-     * are copied out of their jars first, and MapDB), for a program to call on a spare thread
-     * while it does something else: a command spent 80 ms on these between its start and its
-     * first block. Harmless to call at any time, more than once.
-     */
-    public static void preload() {
-        LZ4Factory.fastestInstance();
-        FrameRecord.preload();
-        ScoreIndex.preload();
-    }
-
     /** Opens or creates a store in {@code dir}, recovering from a crash if need be. */
     public static DiskBlockStore open(Path dir, Options options) throws IOException {
         if (options.maxArenaSize() > ScoreIndex.MAX_ARENA_SIZE
