@@ -53,10 +53,7 @@ public final class Main {
         System.exit(code);
     }
 
-    /**
-     * Most commands open a store. What that needs loads on another core while this one reads
-     * the command line, which takes picocli 0.1 s.
-     */
+    /** Most commands open a store. What that needs loads on another core meanwhile. */
     private static void preloadStore() {
         Thread t = new Thread(() -> {
             try {
@@ -89,8 +86,9 @@ public final class Main {
                 return failed(ex, args, env, debug, forward);
             }
         }
+        // help and mistakes: picocli parses them and words the messages
         CommandLine cl = new CommandLine(new VdiskCommand(env, stores));
-        for (Class<?> c : VdiskCommand.forArgs(args))
+        for (Class<?> c : VdiskCommand.SUBCOMMANDS.values())
             cl.addSubcommand(c);
         // every usage error says "see 'vdisk CMD --help'", so every command takes --help
         for (CommandLine sub : cl.getSubcommands().values())

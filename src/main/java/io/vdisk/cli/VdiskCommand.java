@@ -1,10 +1,8 @@
 package io.vdisk.cli;
 
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,9 +21,8 @@ public final class VdiskCommand implements Runnable {
     Path store;
 
     /**
-     * Name to class, in the order help lists them. picocli reads a subcommand's annotations when
-     * it is added, 0.1 s for all of them; a command line names one, so only that one is added
-     * (see {@link #forArgs}). Each name is its class's {@code @Command} name.
+     * Name to class, in the order help lists them; each name is its class's {@code @Command}
+     * name. {@link PlainArgs} finds a command here without asking picocli.
      */
     public static final Map<String, Class<?>> SUBCOMMANDS = subcommands(InitCommand.class,
         "init", ImportCommand.class, "import", ExportCommand.class, "export", CatCommand.class,
@@ -57,12 +54,6 @@ public final class VdiskCommand implements Runnable {
 
     public Path storeOverride() {
         return store == null ? null : env().cwd().resolve(store);
-    }
-
-    /** The subcommand {@code args} names, or all of them when it names none (help, a typo). */
-    public static Collection<Class<?>> forArgs(String[] args) {
-        Class<?> c = SUBCOMMANDS.get(String.valueOf(commandName(args)));
-        return c == null ? SUBCOMMANDS.values() : List.of(c);
     }
 
     /**

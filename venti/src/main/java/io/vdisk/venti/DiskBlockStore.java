@@ -498,9 +498,10 @@ public final class DiskBlockStore implements BlockStore {
             if (others[w].await())
                 continue;
             int i = otherBlock[w], o = off + i * blockSize; // that writer failed: store it here
-            puts.decrementAndGet();
-            logical.addAndGet(-Math.min(blockSize, off + len - o));
-            putRun(type, buf, o, Math.min(blockSize, off + len - o), blockSize, scores, at + i);
+            int l = Math.min(blockSize, off + len - o);
+            puts.decrementAndGet(); // counted again by the put below
+            logical.addAndGet(-l);
+            putRun(type, buf, o, l, blockSize, scores, at + i);
         }
     }
 
@@ -599,23 +600,17 @@ public final class DiskBlockStore implements BlockStore {
 
     /**
      * Appends an encoded record, a single block's or a frame of {@code scores[from, from + n)},
-     * and indexes those of its blocks not stored meanwhile; if all were, appends nothing. Claims
-     * (see {@link Claim}) keep two writers from storing one block, so a frame whose block is
-     * already known is a fault elsewhere; it is appended whole and the index names one copy.
-     * Holds appendLock.
+     * and indexes its blocks. The caller holds their claims (see {@link Claim}), so no other
+     * writer stores them meanwhile, even while this waits for the index commit. Holds
+     * appendLock.
      */
     private void appendLocked(Score[] scores, int[] lengths, int from, int n, ByteBuffer bytes)
         throws IOException {
         ensureOpen();
-        if (allKnown(scores, from, n))
-            return;
         if (backlogged()) {
             while (backlogged())
                 awaitCommit();
-            // the wait let go of appendLock: another writer may have stored these blocks
-            ensureOpen();
-            if (allKnown(scores, from, n))
-                return;
+            ensureOpen(); // the wait let go of appendLock
         }
         if (commitFailure != null)
             commitIndex(); // tries what failed again (room may have been made); throws if not
@@ -627,8 +622,6 @@ public final class DiskBlockStore implements BlockStore {
         long at = current.append(bytes);
         for (int slot = 0; slot < n; slot++) {
             Score score = scores[from + slot];
-            if (n > 1 && known(score))
-                continue;
             index.put(score, ScoreIndex.address(current.number(), at, slot));
             filter.add(score);
             unique.addAndGet(lengths[from + slot]);
@@ -643,13 +636,6 @@ public final class DiskBlockStore implements BlockStore {
         if (options.fsync() && current.end() - writebackFrom >= WRITEBACK_BYTES
             && writebackRunning.compareAndSet(false, true))
             writebackInBackground();
-    }
-
-    private boolean allKnown(Score[] scores, int from, int n) {
-        for (int i = from; i < from + n; i++) {
-            if (!known(scores[i])) return false;
-        }
-        return true;
     }
 
     /** Per writer thread, where a frame's blocks are gathered when they do not lie together. */

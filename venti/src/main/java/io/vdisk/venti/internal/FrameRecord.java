@@ -144,7 +144,7 @@ public final class FrameRecord {
         return -1;
     }
 
-    /** Loads the zstd library; see {@code DiskBlockStore.preload}. */
+    /** Loads the zstd library; see {@code Preload}. */
     public static void preload() {
         COMPRESSOR.get();
     }
