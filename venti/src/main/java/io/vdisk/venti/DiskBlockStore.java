@@ -211,7 +211,8 @@ public final class DiskBlockStore implements BlockStore {
         ScoreIndex index = null;
         try {
             arenas = openArenas(dir);
-            index = openIndex(dir, !arenas.isEmpty());
+            int batch = (int) Math.min(options.indexCommitRecords(), 1 << 20);
+            index = openIndex(dir, !arenas.isEmpty(), batch);
             if (indexAheadOfArenas(index, arenas)) {
                 // The index names records the arenas no longer hold: build it again.
                 LOG.log(System.Logger.Level.WARNING,
@@ -219,7 +220,7 @@ public final class DiskBlockStore implements BlockStore {
                     index.file());
                 index.close();
                 ScoreIndex.delete(dir);
-                index = ScoreIndex.open(dir);
+                index = ScoreIndex.open(dir, batch);
             }
             ScoreFilter saved = ScoreFilter.load(dir.resolve(ScoreFilter.FILE),
                 index.committedCheckpoint());
@@ -271,12 +272,13 @@ public final class DiskBlockStore implements BlockStore {
         return arenas;
     }
 
-    private static ScoreIndex openIndex(Path dir, boolean haveArenas) throws IOException {
+    private static ScoreIndex openIndex(Path dir, boolean haveArenas, int batch)
+        throws IOException {
         if (haveArenas && !Files.exists(dir.resolve(ScoreIndex.MARKER))) {
             LOG.log(System.Logger.Level.WARNING,
                 "{0}: index missing or not cleanly committed; rebuilding from the arenas", dir);
         }
-        return ScoreIndex.open(dir);
+        return ScoreIndex.open(dir, batch);
     }
 
     private static boolean indexAheadOfArenas(ScoreIndex index, List<Arena> arenas) {
