@@ -18,7 +18,13 @@ import java.util.concurrent.TimeUnit;
  * creator's nice value, so request work must not start its threads from one of these.
  */
 public final class Background {
-    private static final System.Logger LOG = System.getLogger(Background.class.getName());
+    /**
+     * The logger, made on first use: the first System.getLogger of a process starts SLF4J,
+     * whose service lookups open every jar on the class path, 50 ms of a command's start.
+     */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(Background.class.getName());
+    }
     private static final String NICE = System.getProperty("vdisk.backgroundNice", "19");
     private static final ThreadLocal<Boolean> LOWERED = ThreadLocal.withInitial(() -> false);
     private static volatile boolean unavailable;
@@ -56,7 +62,7 @@ public final class Background {
             if (p.exitValue() != 0) throw new IOException("renice exited with " + p.exitValue());
         } catch (IOException | UnsupportedOperationException e) {
             unavailable = true;
-            LOG.log(System.Logger.Level.DEBUG, "background threads keep normal priority: {0}",
+            Log.LOG.log(System.Logger.Level.DEBUG, "background threads keep normal priority: {0}",
                 e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

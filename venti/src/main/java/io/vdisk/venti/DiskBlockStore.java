@@ -67,7 +67,13 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  * <p>Thread-safe. One process at a time: a lock file refuses a second opener.
  */
 public final class DiskBlockStore implements BlockStore {
-    private static final System.Logger LOG = System.getLogger(DiskBlockStore.class.getName());
+    /**
+     * The logger, made on first use: the first System.getLogger of a process starts SLF4J,
+     * whose service lookups open every jar on the class path, 50 ms of a command's start.
+     */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(DiskBlockStore.class.getName());
+    }
     private static final Pattern ARENA_NAME = Pattern.compile("arena-(\\d{6})\\.vda");
     private static final String LOCK_FILE = "store.lock";
     private static final int SPECULATIVE_READ = 16 << 10;
@@ -215,7 +221,7 @@ public final class DiskBlockStore implements BlockStore {
             index = openIndex(dir, !arenas.isEmpty(), batch);
             if (indexAheadOfArenas(index, arenas)) {
                 // The index names records the arenas no longer hold: build it again.
-                LOG.log(System.Logger.Level.WARNING,
+                Log.LOG.log(System.Logger.Level.WARNING,
                     "{0}: index checkpoint lies past the end of the arenas; rebuilding",
                     index.file());
                 index.close();
@@ -275,7 +281,7 @@ public final class DiskBlockStore implements BlockStore {
     private static ScoreIndex openIndex(Path dir, boolean haveArenas, int batch)
         throws IOException {
         if (haveArenas && !Files.exists(dir.resolve(ScoreIndex.MARKER))) {
-            LOG.log(System.Logger.Level.WARNING,
+            Log.LOG.log(System.Logger.Level.WARNING,
                 "{0}: index missing or not cleanly committed; rebuilding from the arenas", dir);
         }
         return ScoreIndex.open(dir, batch);
@@ -314,7 +320,8 @@ public final class DiskBlockStore implements BlockStore {
             current = as[as.length - 1];
         }
         if (rescanned > 0) {
-            LOG.log(System.Logger.Level.INFO, "{0}: indexed {1} records found past the checkpoint",
+            Log.LOG.log(System.Logger.Level.INFO,
+                "{0}: indexed {1} records found past the checkpoint",
                 dir, rescanned);
             commitIndex();
         }
@@ -327,7 +334,7 @@ public final class DiskBlockStore implements BlockStore {
         while (pos < arena.end()) {
             Scanned r = scan(arena, pos, header);
             if (r.problem != null && last) {
-                LOG.log(System.Logger.Level.INFO, "{0} offset {1}: cutting torn tail ({2})",
+                Log.LOG.log(System.Logger.Level.INFO, "{0} offset {1}: cutting torn tail ({2})",
                     arena.path(), pos, r.problem);
                 arena.truncate(pos);
                 return n;
@@ -335,7 +342,7 @@ public final class DiskBlockStore implements BlockStore {
             if (r.scores == null)
                 throw new CorruptStoreException(r.problem);
             if (r.problem != null) {
-                LOG.log(System.Logger.Level.WARNING, "{0} offset {1}: skipping damaged blocks "
+                Log.LOG.log(System.Logger.Level.WARNING, "{0} offset {1}: skipping damaged blocks "
                     + "({2})", arena.path(), pos, r.problem);
             }
             boolean added = false;
@@ -697,7 +704,7 @@ public final class DiskBlockStore implements BlockStore {
             } catch (IOException | RuntimeException | InternalError e) {
                 // InternalError: a fault in MapDB's mapped file; writers wait on commitRunning
                 failure = e instanceof IOException io ? io : new IOException(e);
-                LOG.log(System.Logger.Level.ERROR, "{0}: index commit failed: {1}", dir,
+                Log.LOG.log(System.Logger.Level.ERROR, "{0}: index commit failed: {1}", dir,
                     String.valueOf(e));
             }
             synchronized (appendLock) {
@@ -725,7 +732,7 @@ public final class DiskBlockStore implements BlockStore {
                 arena.force();
             } catch (IOException | RuntimeException e) {
                 // not a promise to anyone: the next sync forces again and reports it
-                LOG.log(System.Logger.Level.WARNING, "{0}: background writeback: {1}",
+                Log.LOG.log(System.Logger.Level.WARNING, "{0}: background writeback: {1}",
                     arena.path(), String.valueOf(e));
             }
             writebackRunning.set(false);
@@ -737,7 +744,7 @@ public final class DiskBlockStore implements BlockStore {
         try {
             filter.save(dir.resolve(ScoreFilter.FILE), index.committedCheckpoint());
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: cannot save the filter: {1}", dir,
+            Log.LOG.log(System.Logger.Level.WARNING, "{0}: cannot save the filter: {1}", dir,
                 String.valueOf(e));
         }
     }
