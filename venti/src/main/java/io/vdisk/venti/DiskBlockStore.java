@@ -217,8 +217,7 @@ public final class DiskBlockStore implements BlockStore {
         ScoreIndex index = null;
         try {
             arenas = openArenas(dir);
-            int batch = (int) Math.min(options.indexCommitRecords(), 1 << 20);
-            index = openIndex(dir, !arenas.isEmpty(), batch);
+            index = openIndex(dir, !arenas.isEmpty());
             if (indexAheadOfArenas(index, arenas)) {
                 // The index names records the arenas no longer hold: build it again.
                 Log.LOG.log(System.Logger.Level.WARNING,
@@ -226,7 +225,7 @@ public final class DiskBlockStore implements BlockStore {
                     index.file());
                 index.close();
                 ScoreIndex.delete(dir);
-                index = ScoreIndex.open(dir, batch);
+                index = ScoreIndex.open(dir);
             }
             ScoreFilter saved = ScoreFilter.load(dir.resolve(ScoreFilter.FILE),
                 index.committedCheckpoint());
@@ -278,13 +277,12 @@ public final class DiskBlockStore implements BlockStore {
         return arenas;
     }
 
-    private static ScoreIndex openIndex(Path dir, boolean haveArenas, int batch)
-        throws IOException {
+    private static ScoreIndex openIndex(Path dir, boolean haveArenas) throws IOException {
         if (haveArenas && !Files.exists(dir.resolve(ScoreIndex.MARKER))) {
             Log.LOG.log(System.Logger.Level.WARNING,
                 "{0}: index missing or not cleanly committed; rebuilding from the arenas", dir);
         }
-        return ScoreIndex.open(dir, batch);
+        return ScoreIndex.open(dir);
     }
 
     private static boolean indexAheadOfArenas(ScoreIndex index, List<Arena> arenas) {
@@ -661,8 +659,10 @@ public final class DiskBlockStore implements BlockStore {
     /** This thread's scratch array of at least {@code n} bytes. */
     private static byte[] recordScratch(int n) {
         byte[][] holder = RECORD_SCRATCH.get();
-        if (holder[0] == null || holder[0].length < n)
-            holder[0] = new byte[Math.max(n, 64 << 10)];
+        if (holder[0] == null || holder[0].length < n) // doubling: runs grow a little at a time
+            holder[0] = new byte[Math.max(n, Math.max(64 << 10, 2 * (holder[0] == null
+                ? 0
+                : holder[0].length)))];
         return holder[0];
     }
 

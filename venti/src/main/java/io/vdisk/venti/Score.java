@@ -18,13 +18,30 @@ public final class Score implements Comparable<Score> {
     /** The score of the empty block, which is also the score of every all-zero block or subtree. */
     public static final Score ZERO = fromHex("da39a3ee5e6b4b0d3255bfef95601890afd80709");
 
-    private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-1");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-1", e);
+    /** Per thread, a SHA-1 and the array its digests go to (digest() made a new one each time). */
+    private static final ThreadLocal<Hasher> SHA1 = ThreadLocal.withInitial(Hasher::new);
+
+    private static final class Hasher {
+        final MessageDigest md;
+        final byte[] out = new byte[SIZE];
+
+        Hasher() {
+            try {
+                md = MessageDigest.getInstance("SHA-1");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("the JDK has no SHA-1", e);
+            }
         }
-    });
+
+        Score finish() {
+            try {
+                md.digest(out, 0, SIZE);
+            } catch (java.security.DigestException e) {
+                throw new IllegalStateException(e); // the array has room for a SHA-1
+            }
+            return fromBytes(out, 0);
+        }
+    }
 
     private final int w0, w1, w2, w3, w4;
 
@@ -38,16 +55,16 @@ public final class Score implements Comparable<Score> {
 
     /** SHA-1 of {@code len} bytes of {@code buf} from {@code off}. */
     public static Score hash(byte[] buf, int off, int len) {
-        MessageDigest md = SHA1.get();
-        md.update(buf, off, len);
-        return fromBytes(md.digest(), 0);
+        Hasher h = SHA1.get();
+        h.md.update(buf, off, len);
+        return h.finish();
     }
 
     /** SHA-1 of the remaining bytes of {@code buf}; its position is not moved. */
     public static Score hash(ByteBuffer buf) {
-        MessageDigest md = SHA1.get();
-        md.update(buf.duplicate());
-        return fromBytes(md.digest(), 0);
+        Hasher h = SHA1.get();
+        h.md.update(buf.duplicate());
+        return h.finish();
     }
 
     public static Score fromBytes(byte[] b, int off) {

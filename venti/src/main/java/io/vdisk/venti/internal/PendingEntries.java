@@ -9,18 +9,19 @@ import java.util.function.BiConsumer;
  * Index entries not yet in MapDB: score → address, in an open-addressing table (linear probing)
  * of two arrays. A {@code ConcurrentHashMap<Score, Long>} here cost an import of a 1 GiB ext4
  * image a node and a boxed address per block, and resizes of up to 2^18 bins that ran
- * interpreted (the commands run without on-stack replacement); presizing that map alone took
- * 67 ms off the import.
+ * interpreted (the commands run without on-stack replacement): presizing that map alone took
+ * 67 ms off the import. This table's own copies go in steps of a method called many times, so
+ * they are compiled early; presizing it saved nothing more.
  *
  * <p>Puts are serialized (the store holds its append lock; this locks too); gets need no lock. A
  * put writes the address, then publishes the score with release semantics, and a get reads the
  * score with acquire semantics before the address, so a get that finds a score finds its
- * address. A table that fills is copied into one twice the size, which is then published whole.
+ * address. A table half full is copied into one twice the size, which is then published whole.
  */
 public final class PendingEntries {
     private static final VarHandle SCORES = MethodHandles.arrayElementVarHandle(Score[].class);
     private static final VarHandle ADDRESSES = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final int MIN_CAPACITY = 16;
+    private static final int MIN_CAPACITY = 64;
 
     private static final class Table {
         final Score[] scores;
@@ -38,17 +39,8 @@ public final class PendingEntries {
     /** Guarded by this. */
     private int size;
 
-    /** A table that holds {@code expected} entries before it grows. */
-    public PendingEntries(int expected) {
-        table = new Table(capacityFor(Math.max(0, expected)));
-    }
-
-    /** Slots for {@code n} entries at a load of at most one half. */
-    private static int capacityFor(int n) {
-        int c = MIN_CAPACITY;
-        while (c < 2L * n && c < 1 << 30)
-            c <<= 1;
-        return c;
+    public PendingEntries() {
+        table = new Table(MIN_CAPACITY);
     }
 
     /** @return the address put for {@code s}, or -1 */

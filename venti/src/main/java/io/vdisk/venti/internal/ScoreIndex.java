@@ -116,16 +116,14 @@ public final class ScoreIndex implements AutoCloseable {
     private volatile PendingEntries pending;
     /** The detached batch while it is written to MapDB; empty otherwise. */
     private volatile PendingEntries committing = NONE;
-    private static final PendingEntries NONE = new PendingEntries(0);
-    /** Entries a new pending table holds before it grows: the store's commit interval. */
-    private final int expectedBatch;
+    private static final PendingEntries NONE = new PendingEntries();
     private final long checkpoint;
     /** The checkpoint of the last commit, or {@link #checkpoint} before the first. */
     private volatile long committed;
     private final long[] counters;
     private boolean closed;
 
-    private ScoreIndex(Path dir, DB db, long checkpoint, long[] counters, int expectedBatch) {
+    private ScoreIndex(Path dir, DB db, long checkpoint, long[] counters) {
         this.dir = dir;
         this.file = dir.resolve(FILE);
         this.db = db;
@@ -141,8 +139,7 @@ public final class ScoreIndex implements AutoCloseable {
         this.checkpoint = checkpoint;
         this.committed = checkpoint;
         this.counters = counters;
-        this.expectedBatch = expectedBatch;
-        this.pending = new PendingEntries(expectedBatch);
+        this.pending = new PendingEntries();
     }
 
     /**
@@ -159,14 +156,6 @@ public final class ScoreIndex implements AutoCloseable {
     }
 
     public static ScoreIndex open(Path dir) throws IOException {
-        return open(dir, 0);
-    }
-
-    /**
-     * @param expectedBatch entries put between commits, to size the table they wait in (it
-     *     grows beyond if need be)
-     */
-    public static ScoreIndex open(Path dir, int expectedBatch) throws IOException {
         long[] counters = new long[5];
         long checkpoint = readMarker(dir.resolve(MARKER), counters);
         if (checkpoint < 0) {
@@ -181,24 +170,23 @@ public final class ScoreIndex implements AutoCloseable {
             checkpoint = 0;
         }
         try {
-            return openDb(dir, checkpoint, counters, expectedBatch);
+            return openDb(dir, checkpoint, counters);
         } catch (RuntimeException e) {
             System.getLogger(ScoreIndex.class.getName()).log(System.Logger.Level.WARNING,
                 "{0}: unreadable ({1}); rebuilding from the arenas", dir.resolve(FILE),
                 String.valueOf(e));
             delete(dir);
-            return openDb(dir, 0, new long[5], expectedBatch);
+            return openDb(dir, 0, new long[5]);
         }
     }
 
-    private static ScoreIndex openDb(Path dir, long checkpoint, long[] counters,
-        int expectedBatch) {
+    private static ScoreIndex openDb(Path dir, long checkpoint, long[] counters) {
         // Preclear: MapDB zeroes the file's new space with writes before it maps it, so a full
         // file system fails a put with ENOSPC; sparse, a store into the mapping got SIGBUS (an
         // InternalError in the CLI, a dead commit thread in a server).
         DB db = DBMaker.fileDB(dir.resolve(FILE).toFile()).fileMmapEnableIfSupported().make();
         try {
-            return new ScoreIndex(dir, db, checkpoint, counters, expectedBatch);
+            return new ScoreIndex(dir, db, checkpoint, counters);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -353,7 +341,7 @@ public final class ScoreIndex implements AutoCloseable {
         if (!committing.isEmpty()) throw new IllegalStateException("a commit is in progress");
         PendingEntries batch = pending;
         committing = batch;
-        pending = new PendingEntries(expectedBatch);
+        pending = new PendingEntries();
         return batch;
     }
 

@@ -18,7 +18,7 @@ class PendingEntriesTest {
 
     @Test
     void findsWhatWasPutThroughGrowthAndReplacesAddresses() {
-        PendingEntries p = new PendingEntries(0);
+        PendingEntries p = new PendingEntries();
         for (int i = 0; i < 50_000; i++)
             p.put(score(i), i * 3L);
         for (int i = 0; i < 50_000; i += 2)
@@ -31,7 +31,7 @@ class PendingEntriesTest {
 
     @Test
     void copyToAndForEachGiveEveryEntryOnce() {
-        PendingEntries p = new PendingEntries(100);
+        PendingEntries p = new PendingEntries();
         Map<Score, Long> expected = new HashMap<>();
         for (int i = 0; i < 3_001; i++) {
             p.put(score(i), i);
@@ -48,7 +48,7 @@ class PendingEntriesTest {
         p.forEach(visited::put);
         assertEquals(expected, visited);
 
-        PendingEntries q = new PendingEntries(0);
+        PendingEntries q = new PendingEntries();
         q.put(score(0), 77);
         q.putAll(p);
         assertEquals(3_001, q.size());
@@ -58,7 +58,7 @@ class PendingEntriesTest {
     /** Readers racing the writer through many doublings never miss an entry put before. */
     @Test
     void readersSeeEveryEntryPutBeforeTheyLook() throws Exception {
-        PendingEntries p = new PendingEntries(0);
+        PendingEntries p = new PendingEntries();
         int n = 200_000;
         AtomicInteger published = new AtomicInteger();
         AtomicReference<String> failure = new AtomicReference<>();
