@@ -451,8 +451,9 @@ public final class ScoreIndex implements AutoCloseable {
             long[] values = new long[n];
             n = batch.copyTo(keys, values);
             int[] counts = new int[(1 << bits) + 1];
+            int[] bucket = new int[n];
             for (int from = 0; from < n; from += STEP)
-                count(keys, from, Math.min(n, from + STEP), bits, counts);
+                count(keys, from, Math.min(n, from + STEP), bits, counts, bucket);
             for (int i = 1; i < counts.length; i++)
                 counts[i] += counts[i - 1];
             starts = counts;
@@ -460,7 +461,7 @@ public final class ScoreIndex implements AutoCloseable {
             addresses = new long[n];
             int[] next = Arrays.copyOf(counts, counts.length - 1);
             for (int from = 0; from < n; from += STEP)
-                place(keys, values, from, Math.min(n, from + STEP), bits, next);
+                place(keys, values, bucket, from, Math.min(n, from + STEP), next);
         }
 
         /**
@@ -469,15 +470,19 @@ public final class ScoreIndex implements AutoCloseable {
          */
         private static final int STEP = 512;
 
-        private static void count(Score[] keys, int from, int to, int bits, int[] counts) {
-            for (int i = from; i < to; i++)
-                counts[bucketOf(keys[i], bits) + 1]++;
+        /** Each score is read once here: they lie all over the heap, a cache miss apiece. */
+        private static void count(Score[] keys, int from, int to, int bits, int[] counts,
+            int[] bucket) {
+            for (int i = from; i < to; i++) {
+                bucket[i] = bucketOf(keys[i], bits);
+                counts[bucket[i] + 1]++;
+            }
         }
 
-        private void place(Score[] keys, long[] values, int from, int to, int bits,
+        private void place(Score[] keys, long[] values, int[] bucket, int from, int to,
             int[] next) {
             for (int i = from; i < to; i++) {
-                int at = next[bucketOf(keys[i], bits)]++;
+                int at = next[bucket[i]]++;
                 scores[at] = keys[i];
                 addresses[at] = values[i];
             }
