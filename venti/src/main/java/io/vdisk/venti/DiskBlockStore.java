@@ -659,10 +659,8 @@ public final class DiskBlockStore implements BlockStore {
     /** This thread's scratch array of at least {@code n} bytes. */
     private static byte[] recordScratch(int n) {
         byte[][] holder = RECORD_SCRATCH.get();
-        if (holder[0] == null || holder[0].length < n) // doubling: runs grow a little at a time
-            holder[0] = new byte[Math.max(n, Math.max(64 << 10, 2 * (holder[0] == null
-                ? 0
-                : holder[0].length)))];
+        if (holder[0] == null || holder[0].length < n) // an eighth more: runs vary a little
+            holder[0] = new byte[Math.max(n + (n >> 3), 64 << 10)];
         return holder[0];
     }
 
