@@ -1,0 +1,83 @@
+package io.vdisk.it.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code vdisk} launcher script itself, as a user runs it (the other ITs run the jar). */
+class LauncherIT {
+    private static final Path REPO = Path.of(System.getProperty("vdisk.repo", ".."))
+        .toAbsolutePath().normalize();
+    private static final Path LAUNCHER = REPO.resolve("vdisk");
+    private static final Path TARGET = REPO.resolve("src/target");
+
+    private record Result(int code, String out) {
+    }
+
+    private static Result launch(Path dir, String javaOpts, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(LAUNCHER.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
+            .redirectErrorStream(true);
+        pb.environment().put("VDISK_JAVA_OPTS", javaOpts);
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("timed out: " + cmd);
+        }
+        return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The LZ4 and zstd libraries load from src/target/native, where the build unpacked them, and
+     * not from copies in /tmp.
+     */
+    @Test
+    void loadsTheNativeLibrariesTheBuildUnpacked(@TempDir Path dir) throws Exception {
+        assertEquals(0, launch(dir, "", "init", "root").code());
+        Files.writeString(dir.resolve("disk.raw"), "a line of a raw disk\n".repeat(50_000));
+        Result r = launch(dir, "-Xlog:library=info", "-C", "root", "import", dir.resolve(
+            "disk.raw").toString(), "disk.vdisk");
+        assertEquals(0, r.code(), r.out());
+        String nat = TARGET.resolve("native").toString();
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("Loaded library " + nat)
+            && l.contains("liblz4-java.so")), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.contains("Loaded library " + nat)
+            && l.contains("libzstd-jni-")), r.out());
+        assertTrue(r.out().lines().noneMatch(l -> l.contains("Loaded library /tmp/")), r.out());
+    }
+
+    /**
+     * The JVM refuses a class-data archive once any jar on its class path has changed, silently
+     * unless told -Xshare:on; the launcher makes the archive again instead of running without.
+     */
+    @Test
+    void makesTheClassDataArchiveAgainWhenALibraryJarChanges(@TempDir Path dir)
+        throws Exception {
+        assertEquals(0, launch(dir, "", "--version").code()); // the archive exists after this
+        Path archive;
+        try (Stream<Path> s = Files.list(TARGET)) {
+            archive = s.filter(p -> p.getFileName().toString().matches("vdisk-.*\\.jsa"))
+                .findFirst().orElseThrow(() -> new AssertionError("no archive in " + TARGET));
+        }
+        Path jar = TARGET.resolve("lib").resolve("slf4j-api-2.0.17.jar");
+        assertTrue(Files.exists(jar), jar + " is gone: name another jar of target/lib here");
+        FileTime archived = Files.getLastModifiedTime(archive);
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(archived.toMillis() + 1_000));
+        Thread.sleep(1_100); // the new archive must be newer than the jar
+        Result r = launch(dir, "-Xshare:on", "--version");
+        assertEquals(0, r.code(), "the JVM refused the archive: " + r.out());
+        assertTrue(Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(
+            jar)) > 0, "archive not made again");
+    }
+}
