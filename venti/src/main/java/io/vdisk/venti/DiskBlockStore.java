@@ -533,9 +533,20 @@ public final class DiskBlockStore implements BlockStore {
         }
     }
 
+    /** Called by a writer before it encodes the new blocks it claimed; tests make it fail. */
+    interface BeforeStore {
+        void blocks(Score[] fresh, int n) throws IOException;
+    }
+
+    /** For tests in this package: a fault to inject between claiming blocks and storing them. */
+    static volatile BeforeStore beforeStore;
+
     /** Encodes the fresh blocks into records, then appends them under one hold of the lock. */
     private void store(BlockType type, byte[] buf, Score[] fresh, int[] freshAt,
         int[] freshLength, int n) throws IOException {
+        BeforeStore hook = beforeStore;
+        if (hook != null)
+            hook.blocks(fresh, n);
         // Records: fresh[firsts[r], firsts[r + 1]), a frame when it holds more than one block.
         int[] firsts = new int[n + 1];
         int records = 0;

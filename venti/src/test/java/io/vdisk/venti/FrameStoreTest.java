@@ -202,6 +202,54 @@ class FrameStoreTest {
         }
     }
 
+    /**
+     * A writer that meets another's claim on a block stores it itself when that writer fails:
+     * A claims X and fails before storing it; B, whose run holds X and Y, stores Y, waits for
+     * A's claim, and then stores X.
+     */
+    @Test
+    void aBlockWhoseClaimantFailsIsStoredByTheWriterWaitingForIt() throws Exception {
+        byte[] xy = run(new Random(9), 2);
+        byte[] x = Arrays.copyOf(xy, SIZE);
+        var bMetTheClaim = new java.util.concurrent.CountDownLatch(1);
+        try (DiskBlockStore s = DiskBlockStore.open(tmp.resolve("s"))) {
+            DiskBlockStore.beforeStore = (fresh, n) -> {
+                if (Thread.currentThread().getName().equals("A")) {
+                    try {
+                        bMetTheClaim.await(); // B has seen A's claim on X: A fails now
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                    }
+                    throw new java.io.IOException("injected failure");
+                }
+                assertEquals(1, n, "B stores only Y itself at first");
+                bMetTheClaim.countDown();
+            };
+            java.util.concurrent.atomic.AtomicReference<Throwable> aFailed = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread a = new Thread(() -> {
+                try {
+                    putRun(s, x);
+                } catch (Throwable e) {
+                    aFailed.set(e);
+                }
+            }, "A");
+            a.start();
+            // A holds its claim on X, in the hook
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(1))
+                .pollInterval(java.time.Duration.ofMillis(1))
+                .until(() -> a.getState() == Thread.State.WAITING);
+            Score[] scores = putRun(s, xy);
+            a.join();
+            assertEquals("injected failure", aFailed.get().getMessage());
+            assertArrayEquals(x, s.get(scores[0], BlockType.DATA));
+            assertArrayEquals(block(xy, 1), s.get(scores[1], BlockType.DATA));
+            s.sync();
+            assertEquals(2, blocksInArena(tmp.resolve("s")));
+        } finally {
+            DiskBlockStore.beforeStore = null;
+        }
+    }
+
     /** Blocks the first arena holds, copies included: frames' counts plus single records. */
     private static long blocksInArena(Path dir) throws Exception {
         long blocks = 0;
