@@ -38,6 +38,18 @@ class LauncherIT {
         return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
+    /** Linked from a bin directory, the launcher still finds the build it belongs to. */
+    @Test
+    void runsThroughASymbolicLink(@TempDir Path dir) throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("vdisk"), LAUNCHER);
+        Process p = new ProcessBuilder(link.toString(), "--version").directory(dir.toFile())
+            .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.startsWith("vdisk "), out);
+    }
+
     /**
      * The LZ4 and zstd libraries load from src/target/native, where the build unpacked them, and
      * not from copies in /tmp.
