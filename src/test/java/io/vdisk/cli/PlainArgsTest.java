@@ -106,4 +106,17 @@ class PlainArgsTest {
         for (String[] args : LEFT_TO_PICOCLI)
             assertNull(PlainArgs.parse(new VdiskCommand(ENV), args), Arrays.toString(args));
     }
+
+    /**
+     * The build's table says what the annotations say, for every field of every subcommand (the
+     * build wrote it before the tests run; without it, commands read the annotations).
+     */
+    @Test
+    void theBuildsTableMatchesTheAnnotations() throws Exception {
+        for (Class<?> type : VdiskCommand.SUBCOMMANDS.values()) {
+            List<PlainArgs.Spec> table = PlainArgs.fromTable(type);
+            assertNotNull(table, type + " is not in " + PlainArgs.TABLE);
+            assertEquals(PlainArgs.fromAnnotations(type), table, type.getName());
+        }
+    }
 }
