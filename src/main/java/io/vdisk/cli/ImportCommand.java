@@ -15,6 +15,7 @@ import io.vdisk.venti.Score;
 import io.vdisk.venti.StoreStats;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,26 +64,33 @@ final class ImportCommand extends CommandBase {
             return t;
         });
         long t0 = System.nanoTime();
-        try (DiskFile src = DiskFile.open(path(disk)); StoreLease lease = openStore(w)) {
-            DiskBlockStore store = lease.store();
-            parent.stores().beforeReplacing(out);
-            Score prev = Files.exists(out) ? VdiskFile.read(out) : Score.ZERO;
-            List<Region> plan = new LayoutPlanner(blockSize, exact).plan(src, this::warn);
-            StoreStats before = store.stats();
-            ImageRoot root;
-            try (Progress p = progress("import", src.size())) {
-                root = new ImageBuilder(store, pool, 2 * n).progress(p::update).build(name(out),
-                    src.size(), plan, src, Kind.IMPORT, message, prev, env().clock().millis());
+        try (DiskFile src = DiskFile.open(path(disk))) {
+            // Planned before the store opens, while another thread loads what the store needs
+            // (Preload). The warnings wait for the store: when a server holds the root, the
+            // server runs this import, and plans and warns itself.
+            List<String> warnings = new ArrayList<>();
+            List<Region> plan = new LayoutPlanner(blockSize, exact).plan(src, warnings::add);
+            try (StoreLease lease = openStore(w)) {
+                warnings.forEach(this::warn);
+                DiskBlockStore store = lease.store();
+                parent.stores().beforeReplacing(out);
+                Score prev = Files.exists(out) ? VdiskFile.read(out) : Score.ZERO;
+                StoreStats before = store.stats();
+                ImageRoot root;
+                try (Progress p = progress("import", src.size())) {
+                    root = new ImageBuilder(store, pool, 2 * n).progress(p::update).build(name(out),
+                        src.size(), plan, src, Kind.IMPORT, message, prev, env().clock().millis());
+                }
+                store.sync();
+                parent.stores().beforeReplacing(out); // again: a guest may have opened it since
+                VdiskFile.write(out, root.score());
+                StoreStats after = store.stats();
+                double secs = (System.nanoTime() - t0) / 1e9;
+                env().out().printf("%s: %s, %s disk in %d extents, %s new in the store, %.2f s%n", w
+                    .display(out), root.score().toHex(), bytes(src.size()), root.extents().size(),
+                    bytes(after.storedBytes() - before.storedBytes()), secs);
+                return 0;
             }
-            store.sync();
-            parent.stores().beforeReplacing(out); // again: a guest may have opened it since
-            VdiskFile.write(out, root.score());
-            StoreStats after = store.stats();
-            double secs = (System.nanoTime() - t0) / 1e9;
-            env().out().printf("%s: %s, %s disk in %d extents, %s new in the store, %.2f s%n", w
-                .display(out), root.score().toHex(), bytes(src.size()), root.extents().size(),
-                bytes(after.storedBytes() - before.storedBytes()), secs);
-            return 0;
         } finally {
             // Not shutdownNow: interrupting a worker inside a FileChannel call closes the
             // channel, and run inside vdisk serve (see StoreSource) the store is the server's.
