@@ -25,10 +25,10 @@ import picocli.CommandLine.ParentCommand;
  * parameter, "--") it leaves to picocli, whose parsing and messages stay the reference.
  *
  * <p>The annotations themselves are read at build time: {@link #main} writes what they say to
- * {@value #TABLE} next to this class, and a run reads that. Reading them at run time cost each
- * command 45-60 ms of its start (a proxy class generated per annotation type). Without the
- * table (classes not built by Maven), the annotations are read. Not thread-safe (one per
- * command line).
+ * {@value #TABLE} next to this class, and a run reads that. Read at run time (a proxy class
+ * generated per annotation type), they kept an import's main thread 45-60 ms longer before it
+ * could open the store. Without the table (classes not built by Maven), the annotations are
+ * read. Thread-safe: a server runs the command lines of its clients.
  */
 public final class PlainArgs {
     /** What {@link Option#defaultValue} holds when none is given. */
@@ -189,27 +189,21 @@ public final class PlainArgs {
         return specs;
     }
 
-    /** The table's lines by subcommand class; null when the build wrote none. */
-    private static Map<String, List<String[]>> table;
-    private static boolean tableRead;
+    /** The table's lines by subcommand class, read on first use; null when the build wrote none. */
+    private static final class Table {
+        static final Map<String, List<String[]>> ROWS = readTable();
+    }
 
     /** @return the specs the table holds for {@code type}, or null if it has none */
     static List<Spec> fromTable(Class<?> type) throws ReflectiveOperationException {
-        if (!tableRead) {
-            tableRead = true;
-            table = readTable();
-        }
-        List<String[]> rows = table == null ? null : table.get(type.getName());
+        List<String[]> rows = Table.ROWS == null ? null : Table.ROWS.get(type.getName());
         if (rows == null) return null;
         List<Spec> specs = new ArrayList<>();
         for (String[] r : rows) {
             Field f = Class.forName(r[1], false, type.getClassLoader()).getDeclaredField(r[2]);
             f.setAccessible(true);
-            specs.add(new Spec(f, r[3].charAt(0), r[4].isEmpty()
-                ? List.of()
-                : List.of(r[4]
-                    .split(" ")),
-                r[5], r[6], r[7], r[8]));
+            List<String> names = r[4].isEmpty() ? List.of() : List.of(r[4].split(" "));
+            specs.add(new Spec(f, r[3].charAt(0), names, r[5], r[6], r[7], r[8]));
         }
         return specs;
     }
@@ -239,16 +233,15 @@ public final class PlainArgs {
         StringBuilder out = new StringBuilder();
         for (Class<?> type : VdiskCommand.SUBCOMMANDS.values()) {
             for (Spec s : fromAnnotations(type)) {
-                String[] row = {type.getName(), s.field().getDeclaringClass().getName(), s.field()
-                    .getName(), String.valueOf(s.kind()), String.join(" ", s.names()),
-                    s
-                        .defaultValue(),
+                Field f = s.field();
+                String[] row = {type.getName(), f.getDeclaringClass().getName(), f.getName(),
+                    String.valueOf(s.kind()), String.join(" ", s.names()), s.defaultValue(),
                     s.arity(), s.split(), s.index()};
                 boolean unfit = s.names().stream().anyMatch(n -> n.indexOf(' ') >= 0);
                 for (String v : row)
                     unfit |= v.indexOf('\t') >= 0 || v.indexOf('\n') >= 0;
                 if (unfit) {
-                    throw new IllegalStateException(type + "." + s.field().getName()
+                    throw new IllegalStateException(type + "." + f.getName()
                         + ": a tab, a newline or a space in a name has no place in the table");
                 }
                 out.append(String.join("\t", row)).append('\n');

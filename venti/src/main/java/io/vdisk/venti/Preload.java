@@ -6,7 +6,8 @@ import net.jpountz.lz4.LZ4Factory;
 
 /**
  * Loads what opening and writing a {@link DiskBlockStore} needs (the LZ4 and zstd native
- * libraries, which are copied out of their jars first, and MapDB), for a program to call on a
+ * libraries, which their jars copy out first unless the launcher names them, and MapDB), for a
+ * program to call on a
  * spare thread while it does something else: a command spent 80 ms on these between its start
  * and its first block. Harmless to call at any time, more than once.
  *

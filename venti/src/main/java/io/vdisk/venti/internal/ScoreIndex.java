@@ -142,10 +142,6 @@ public final class ScoreIndex implements AutoCloseable {
         this.pending = new PendingEntries();
     }
 
-    /**
-     * Opens the index, or starts an empty one (checkpoint 0, so everything is re-read) when it is
-     * missing, was not closed by a completed commit, or cannot be read.
-     */
     /** Loads MapDB's classes by making and dropping a small map in memory. */
     public static void preload() {
         try (DB db = DBMaker.memoryDB().make()) {
@@ -155,6 +151,10 @@ public final class ScoreIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the index, or starts an empty one (checkpoint 0, so everything is re-read) when it is
+     * missing, was not closed by a completed commit, or cannot be read.
+     */
     public static ScoreIndex open(Path dir) throws IOException {
         long[] counters = new long[5];
         long checkpoint = readMarker(dir.resolve(MARKER), counters);
@@ -334,7 +334,7 @@ public final class ScoreIndex implements AutoCloseable {
     }
 
     /**
-     * Takes the entries put so far as a batch for {@link #commit(Map, long, long[])}; later puts
+     * Takes the entries put so far as a batch for {@link #commit(PendingEntries, long, long[])}; later puts
      * collect apart. The caller serializes this with puts and with other commits.
      */
     public PendingEntries detach() {
