@@ -127,7 +127,8 @@ class DiskStoreTest {
                 assertTrue(s.has(sc));
             s.get(scores.get(0), BlockType.DATA); // found where the arenas hold it
         }
-        assertEquals(2, java.nio.ByteBuffer.wrap(Files.readAllBytes(marker)).getInt(4));
+        assertEquals(ScoreIndex.VERSION, java.nio.ByteBuffer.wrap(Files.readAllBytes(marker))
+            .getInt(4));
     }
 
     @Test

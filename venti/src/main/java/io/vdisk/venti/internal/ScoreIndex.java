@@ -16,9 +16,10 @@ import java.util.function.BiConsumer;
 import java.util.zip.CRC32C;
 import org.mapdb.Atomic;
 import org.mapdb.DB;
+import org.mapdb.DBException;
 import org.mapdb.DBMaker;
-import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
+import org.mapdb.Store;
 
 /**
  * Score → arena address, kept in MapDB as sorted buckets of entries (a file, mmap'd, off-heap).
@@ -31,29 +32,29 @@ import org.mapdb.Serializer;
  * a fresh map; lookups see the fresh map, the batch being committed, then MapDB.
  *
  * <p><b>Buckets.</b> A score's bucket is the low {@code bits} of its third word (SHA-1 output
- * is uniform). A bucket is one MapDB value, its entries sorted by score, so a lookup is one
- * MapDB get and a binary search, and a commit rewrites each bucket it touches once, whatever
+ * is uniform). A bucket is one MapDB record, its entries sorted by score, so a lookup is one
+ * record read and a binary search, and a commit rewrites each bucket it touches once, whatever
  * the number of its new entries. One MapDB put per entry cost an import of a 1 GiB ext4 image
- * 0.75-0.9 s for its 163 K blocks, a quarter of the import. When the buckets average more than
- * {@value #SPLIT_AT} entries a commit doubles their number (several times if the batch is
- * large): bucket {@code i} splits into {@code i} and {@code i + 2^bits}. The new buckets are
- * written under keys of the new {@code bits} before lookups switch to them, and only then are
- * the old ones removed.
+ * 0.75-0.9 s for its 163 K blocks, a quarter of the import. The buckets are records of MapDB's
+ * store, found through a directory of their record ids, not values of an {@code HTreeMap}: its
+ * hash tree rewrote four levels of nodes per bucket, and writing the 2,048 buckets of that
+ * import took 68-79 ms through the map against 25-30 ms as records (cold JVMs, as a command
+ * runs). When the buckets average more than {@value #SPLIT_AT} entries a commit doubles their
+ * number (several times if the batch is large): bucket {@code i} splits into {@code i} and
+ * {@code i + 2^bits}. The new buckets are written as new records and the directory naming them
+ * is written and published before the old records are deleted.
  *
  * <pre>
- * MapDB "buckets": int key → byte[] value
- * | key bits | field                       |
- * |----------|-----------------------------|
- * | 31..27   | bits, 0 to 27               |
- * | 26..0    | bucket number, below 2^bits |
+ * MapDB record "directory" (its id in the atomic long "directory"): long[2^bits], serialized
+ * by Serializer.LONG_ARRAY: the record id of each bucket, 0 for an empty one
  *
- * value: entries sorted by score (unsigned, byte by byte), 28 bytes each
+ * bucket record: entries sorted by score (unsigned, byte by byte), 28 bytes each
  * | offset | size | field                         |
  * |--------|------|-------------------------------|
  * | 0      | 20   | score                         |
  * | 20     | 8    | address, big-endian           |
  *
- * MapDB "bits": the current bits; "entries": the number of entries in MapDB
+ * MapDB atomic long "entries": the number of entries in the buckets
  * </pre>
  *
  * <p>MapDB's own write-ahead log did not survive kill -9 here (a broken free-list parity on the
@@ -66,8 +67,9 @@ import org.mapdb.Serializer;
  * | offset | size | field                               |
  * |--------|------|-------------------------------------|
  * | 0      | 4    | magic 0x56444958 ("VDIX")           |
- * | 4      | 4    | version, 2 (1: one MapDB entry per  |
- * |        |      | score; rebuilt when found)          |
+ * | 4      | 4    | version, 3; others are rebuilt (1:  |
+ * |        |      | a MapDB entry per score; 2: buckets |
+ * |        |      | as values of an HTreeMap)           |
  * | 8      | 8    | checkpoint: arena &lt;&lt; 40 | offset     |
  * | 16     | 40   | counters: logical, unique, stored,  |
  * |        |      | blocks, puts (8 bytes each)         |
@@ -87,15 +89,15 @@ public final class ScoreIndex implements AutoCloseable {
     static final int ARENA_SHIFT = 40;
     public static final long MAX_ARENA_SIZE = 1L << OFFSET_BITS;
     private static final int MAGIC = 0x56444958;
-    private static final int VERSION = 2;
+    public static final int VERSION = 3;
     private static final int MARKER_SIZE = 60;
     /** Bucket entries: score, then address. */
     static final int ENTRY = Score.SIZE + 8;
     /** Average entries per bucket above which a commit doubles the buckets. */
     static final int SPLIT_AT = 128;
     static final int MAX_BITS = 27;
-    private static final int BITS_SHIFT = 27;
     private static final byte[] EMPTY = new byte[0];
+    private static final Serializer<byte[]> BUCKET = Serializer.BYTE_ARRAY_NOSIZE;
     private static final VarHandle LONG_AT = MethodHandles.byteArrayViewVarHandle(long[].class,
         ByteOrder.BIG_ENDIAN);
 
@@ -105,11 +107,15 @@ public final class ScoreIndex implements AutoCloseable {
     private final Path dir;
     private final Path file;
     private final DB db;
-    private final HTreeMap<Integer, byte[]> buckets;
-    private final Atomic.Integer storedBits;
+    private final Store store;
+    /** Record id of the directory record. */
+    private final long directoryRecid;
     private final Atomic.Long storedEntries;
-    /** Lookups read it before each bucket; a commit changes it only when it doubles. */
-    private volatile int bits;
+    /**
+     * The buckets' record ids. Replaced whole when a bucket is added or the buckets double, so
+     * a lookup reads one consistent directory; a bucket's record is updated in place.
+     */
+    private volatile Directory directory;
     /** Entries in MapDB; written by commits only. */
     private volatile long entries;
     /** Entries since the last detach. Replaced, never cleared, so lookups need no lock. */
@@ -127,26 +133,36 @@ public final class ScoreIndex implements AutoCloseable {
         this.dir = dir;
         this.file = dir.resolve(FILE);
         this.db = db;
-        this.buckets = db.hashMap("buckets", Serializer.INTEGER, Serializer.BYTE_ARRAY)
-            .valueInline().createOrOpen();
-        this.storedBits = db.atomicInteger("bits").createOrOpen();
+        this.store = db.getStore();
+        Atomic.Long dirId = db.atomicLong("directory").createOrOpen();
+        if (dirId.get() == 0) dirId.set(store.put(new long[1], Serializer.LONG_ARRAY));
+        this.directoryRecid = dirId.get();
+        long[] recids = store.get(directoryRecid, Serializer.LONG_ARRAY);
         this.storedEntries = db.atomicLong("entries").createOrOpen();
-        this.bits = storedBits.get();
         this.entries = storedEntries.get();
-        if (bits < 0 || bits > MAX_BITS || entries < 0)
-            throw new IllegalStateException(file + ": bucket bits " + bits + ", entries "
-                + entries);
+        if (recids == null || Integer.bitCount(recids.length) != 1
+            || recids.length > 1 << MAX_BITS || entries < 0)
+            throw new IllegalStateException(file + ": directory of "
+                + (recids == null ? "null" : recids.length) + " buckets, " + entries
+                + " entries");
+        this.directory = new Directory(Integer.numberOfTrailingZeros(recids.length), recids);
         this.checkpoint = checkpoint;
         this.committed = checkpoint;
         this.counters = counters;
         this.pending = new PendingEntries();
     }
 
-    /** Loads MapDB's classes by making and dropping a small map in memory. */
+    /** The buckets' record ids by bucket number (0: empty), for {@code bits}. */
+    private record Directory(int bits, long[] recids) {
+    }
+
+    /** Loads MapDB's classes by making and dropping a small store in memory. */
     public static void preload() {
         try (DB db = DBMaker.memoryDB().make()) {
-            db.hashMap("buckets", Serializer.INTEGER, Serializer.BYTE_ARRAY).valueInline()
-                .createOrOpen().put(0, EMPTY);
+            Store s = db.getStore();
+            db.atomicLong("directory").createOrOpen().set(s.put(new long[1],
+                Serializer.LONG_ARRAY));
+            s.update(s.put(new byte[ENTRY], BUCKET), new byte[2 * ENTRY], BUCKET);
             db.commit();
         }
     }
@@ -265,12 +281,19 @@ public final class ScoreIndex implements AutoCloseable {
         if (a >= 0) return a;
         byte[] probe = s.toBytes();
         for (;;) {
-            int b = bits;
-            byte[] bucket = buckets.get(key(b, bucketOf(s, b)));
-            if (bucket == null) {
-                if (bits != b) continue; // a doubling removed the old buckets meanwhile
-                return -1;
+            Directory d = directory;
+            long recid = d.recids[bucketOf(s, d.bits)];
+            if (recid == 0) return -1;
+            byte[] bucket;
+            try {
+                bucket = store.get(recid, BUCKET);
+            } catch (DBException.GetVoid e) {
+                if (directory != d) continue; // a doubling deleted the old buckets meanwhile
+                throw e;
             }
+            // Deleted and reused by another bucket since? Old records are deleted only after
+            // their directory is replaced.
+            if (directory != d) continue;
             int i = search(bucket, bucket.length / ENTRY, probe);
             return i >= 0 ? (long) LONG_AT.get(bucket, i * ENTRY + Score.SIZE) : -1;
         }
@@ -285,20 +308,15 @@ public final class ScoreIndex implements AutoCloseable {
     }
 
     public void forEach(BiConsumer<Score, Long> action) {
-        int b = bits;
-        for (int i = 0; i < 1 << b; i++) {
-            byte[] bucket = buckets.get(key(b, i));
-            if (bucket == null) continue;
+        for (long recid : directory.recids) {
+            if (recid == 0) continue;
+            byte[] bucket = store.get(recid, BUCKET);
             for (int at = 0; at < bucket.length; at += ENTRY)
                 action.accept(Score.fromBytes(bucket, at), (long) LONG_AT.get(bucket,
                     at + Score.SIZE));
         }
         committing.forEach(action);
         pending.forEach(action);
-    }
-
-    private static int key(int bits, int bucket) {
-        return bits << BITS_SHIFT | bucket;
     }
 
     private static int bucketOf(Score s, int bits) {
@@ -397,7 +415,9 @@ public final class ScoreIndex implements AutoCloseable {
      */
     private void writeBuckets(PendingEntries batch) {
         if (batch.isEmpty()) return;
-        int from = bits;
+        Directory d = directory;
+        long[] recids = d.recids;
+        int from = d.bits;
         int to = from;
         long total = entries + batch.size();
         while (to < MAX_BITS && total > (long) SPLIT_AT << to)
@@ -405,32 +425,45 @@ public final class ScoreIndex implements AutoCloseable {
         Grouped g = new Grouped(batch, to);
         long added = 0;
         if (to == from) {
+            long[] next = recids; // copied at the first new bucket
             for (int bucket = 0; bucket < 1 << to; bucket++) {
                 if (g.isEmpty(bucket)) continue;
-                byte[] old = buckets.get(key(to, bucket));
-                byte[] merged = g.mergeInto(old == null ? EMPTY : old, bucket);
-                added += (merged.length - (old == null ? 0 : old.length)) / ENTRY;
-                buckets.put(key(to, bucket), merged);
+                long recid = recids[bucket];
+                byte[] old = recid == 0 ? EMPTY : store.get(recid, BUCKET);
+                byte[] merged = g.mergeInto(old, bucket);
+                added += (merged.length - old.length) / ENTRY;
+                if (recid != 0) {
+                    store.update(recid, merged, BUCKET);
+                } else {
+                    if (next == recids) next = recids.clone();
+                    next[bucket] = store.put(merged, BUCKET);
+                }
             }
+            if (next != recids) publish(new Directory(to, next));
         } else {
             // Old bucket i holds the old entries of new buckets i + m * 2^from.
+            long[] next = new long[1 << to];
             for (int old = 0; old < 1 << from; old++) {
-                byte[] parent = buckets.get(key(from, old));
-                if (parent == null) parent = EMPTY;
+                byte[] parent = recids[old] == 0 ? EMPTY : store.get(recids[old], BUCKET);
                 for (int child = old; child < 1 << to; child += 1 << from) {
                     byte[] mine = childOf(parent, child, to);
                     byte[] merged = g.mergeInto(mine, child);
                     added += (merged.length - mine.length) / ENTRY;
-                    if (merged.length > 0) buckets.put(key(to, child), merged);
+                    if (merged.length > 0) next[child] = store.put(merged, BUCKET);
                 }
             }
-            storedBits.set(to);
-            bits = to; // lookups move to the new buckets; the old ones go
-            for (int old = 0; old < 1 << from; old++)
-                buckets.remove(key(from, old));
+            publish(new Directory(to, next)); // lookups move to the new buckets; the old go
+            for (long recid : recids) {
+                if (recid != 0) store.delete(recid, BUCKET);
+            }
         }
         entries += added;
         storedEntries.set(entries);
+    }
+
+    private void publish(Directory d) {
+        store.update(directoryRecid, d.recids, Serializer.LONG_ARRAY);
+        directory = d;
     }
 
     /**

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
 import org.mapdb.HTreeMap;
@@ -44,25 +46,36 @@ class ScoreIndexTest {
     }
 
     /**
-     * An index of the first version (one MapDB entry per score) is not read as buckets: it is
-     * dropped, and the store rebuilds it from the arenas (checkpoint 0).
+     * An index of an earlier version is not read as this one's: it is dropped, and the store
+     * rebuilds it from the arenas (checkpoint 0). Version 1 kept a MapDB entry per score,
+     * version 2 the buckets as values of an HTreeMap.
      */
-    @Test
-    void anIndexOfTheFirstVersionIsDropped() throws Exception {
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void anIndexOfAnEarlierVersionIsDropped(int version) throws Exception {
         try (ScoreIndex ix = ScoreIndex.open(tmp)) {
             ix.put(score(1), 10);
             ix.commit(77, new long[5]);
         }
         DB db = DBMaker.fileDB(tmp.resolve(ScoreIndex.FILE).toFile()).fileMmapEnableIfSupported()
             .make();
-        HTreeMap<byte[], Long> scores = db.hashMap("scores", Serializer.BYTE_ARRAY,
-            Serializer.LONG).layout(16, 16, 6).createOrOpen();
-        for (int i = 0; i < 500; i++)
-            scores.put(score(i).toBytes(), 10L * i);
+        if (version == 1) {
+            HTreeMap<byte[], Long> scores = db.hashMap("scores", Serializer.BYTE_ARRAY,
+                Serializer.LONG).layout(16, 16, 6).createOrOpen();
+            for (int i = 0; i < 500; i++)
+                scores.put(score(i).toBytes(), 10L * i);
+        } else {
+            HTreeMap<Integer, byte[]> buckets = db.hashMap("buckets", Serializer.INTEGER,
+                Serializer.BYTE_ARRAY).valueInline().createOrOpen();
+            byte[] entry = new byte[ScoreIndex.ENTRY];
+            score(1).copyTo(entry, 0);
+            buckets.put(0, entry);
+            db.atomicInteger("bits").createOrOpen().set(0);
+        }
         db.commit();
         db.close();
         byte[] marker = Files.readAllBytes(tmp.resolve(ScoreIndex.MARKER));
-        ByteBuffer.wrap(marker).putInt(4, 1);
+        ByteBuffer.wrap(marker).putInt(4, version);
         CRC32C crc = new CRC32C();
         crc.update(marker, 0, marker.length - 4);
         ByteBuffer.wrap(marker).putInt(marker.length - 4, (int) crc.getValue());
