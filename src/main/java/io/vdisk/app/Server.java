@@ -147,7 +147,8 @@ public final class Server implements AutoCloseable {
                 Policy p = policies.load(key).orElse(null);
                 if (p != null && p.snapshotCron() != null) {
                     scheduler.registerDormant(key, p,
-                        LiveTarget.history(images.store(), images.headRoot(name).score()));
+                        LiveTarget.recentHistory(images.store(),
+                            images.headRoot(name).score()));
                     dormant++;
                 }
             } catch (IOException | RuntimeException e) {

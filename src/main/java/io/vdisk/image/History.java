@@ -9,6 +9,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -46,6 +47,15 @@ public final class History {
 
     /** The whole chain from {@code head}, newest first. */
     public static List<ImageRoot> walk(BlockStore store, Score head) throws IOException {
+        return walkUntil(store, head, r -> false);
+    }
+
+    /**
+     * The chain from {@code head}, newest first, up to and including the first root that
+     * {@code last} accepts; the whole chain if none does. No root older than that one is read.
+     */
+    public static List<ImageRoot> walkUntil(BlockStore store, Score head,
+        Predicate<ImageRoot> last) throws IOException {
         List<ImageRoot> out = new ArrayList<>();
         Score s = head;
         while (!s.isZero()) {
@@ -54,6 +64,8 @@ public final class History {
                     + " is longer than " + MAX_WALK + " (a prev cycle?)");
             ImageRoot r = ImageRoot.load(store, s);
             out.add(r);
+            if (last.test(r))
+                break;
             s = r.prev();
         }
         return out;

@@ -103,8 +103,23 @@ public final class LiveTarget implements ImageTarget {
 
     /** The chain of roots from {@code head} as the flusher sees it, newest first. */
     public static List<Version> history(BlockStore store, Score head) throws IOException {
-        List<Version> out = new ArrayList<>();
-        for (ImageRoot r : History.walk(store, head)) {
+        return versions(History.walk(store, head));
+    }
+
+    @Override
+    public List<Version> recentHistory(Score head) throws IOException {
+        return recentHistory(image.store(), head);
+    }
+
+    /** See {@link ImageTarget#recentHistory}: only the roots it needs are read. */
+    public static List<Version> recentHistory(BlockStore store, Score head) throws IOException {
+        return versions(History.walkUntil(store, head,
+            r -> r.snapshot() && r.kind() == Kind.SCHEDULED));
+    }
+
+    private static List<Version> versions(List<ImageRoot> roots) {
+        List<Version> out = new ArrayList<>(roots.size());
+        for (ImageRoot r : roots) {
             out.add(new Version(r.score(), Instant.ofEpochMilli(r.timeMillis()), kind(r.kind()),
                 r.snapshot(), r.message()));
         }

@@ -158,7 +158,7 @@ public final class FlushScheduler implements AutoCloseable {
         if (old != null && (old.target != null || !images.replace(target.name(), old, e))) {
             throw new IllegalStateException(target.name() + " is registered already");
         }
-        add(e, old == null ? target.history(target.head()) : List.of());
+        add(e, old == null ? target.recentHistory(target.head()) : List.of());
     }
 
     /**
@@ -166,7 +166,8 @@ public final class FlushScheduler implements AutoCloseable {
      * through the {@link Opener}. Flushes are not scheduled: a closed image has nothing to
      * flush. As {@link #register}, takes a snapshot missed since the newest in {@code history}.
      *
-     * @param history the image's committed history, newest first
+     * @param history the image's committed history, newest first, at least back to its newest
+     *     scheduled snapshot ({@link ImageTarget#recentHistory})
      * @throws IllegalStateException if an image of that name is registered already, or this
      *     scheduler has no opener
      */

@@ -81,6 +81,20 @@ public interface ImageTarget {
     List<Version> history(Score head) throws IOException;
 
     /**
+     * The chain from {@code head} back to its newest scheduled snapshot, newest first; the whole
+     * chain when it has none. The scheduler reads this much at start to find a missed snapshot,
+     * so a long history is not read whole; a target that can stop early overrides this.
+     */
+    default List<Version> recentHistory(Score head) throws IOException {
+        List<Version> all = history(head);
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).snapshot() && all.get(i).kind() == RootKind.SCHEDULED)
+                return all.subList(0, i + 1);
+        }
+        return all;
+    }
+
+    /**
      * Writes a new chain holding exactly the roots of {@code head}'s history whose scores are in
      * {@code keep}, in the same order, each with its content, time, kind and message, and with
      * prev re-linked to the next kept one. {@code keep} always contains {@code head}.
