@@ -67,8 +67,12 @@ public class IndexBenchmark {
         }
     }
 
-    /** The same index, and a batch of new scores staged before each commit. */
-    @State(Scope.Benchmark)
+    /**
+     * An index like {@link Index}, per thread: commits of one index are serialized (a second
+     * one at once is refused), so each of jmh.sh's threads commits into its own. A batch of new
+     * scores is staged before each commit.
+     */
+    @State(Scope.Thread)
     public static class Staged extends Index {
         @Setup(Level.Invocation)
         public void stage() {
