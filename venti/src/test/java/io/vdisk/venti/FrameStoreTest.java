@@ -9,13 +9,19 @@ import io.vdisk.venti.internal.Arena;
 import io.vdisk.venti.internal.ArenaRecord;
 import io.vdisk.venti.internal.FrameRecord;
 import io.vdisk.venti.internal.ScoreIndex;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -211,21 +217,21 @@ class FrameStoreTest {
     void aBlockWhoseClaimantFailsIsStoredByTheWriterWaitingForIt() throws Exception {
         byte[] xy = run(new Random(9), 2);
         byte[] x = Arrays.copyOf(xy, SIZE);
-        var bMetTheClaim = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch bMetTheClaim = new CountDownLatch(1);
         try (DiskBlockStore s = DiskBlockStore.open(tmp.resolve("s"))) {
             DiskBlockStore.beforeStore = (fresh, n) -> {
                 if (Thread.currentThread().getName().equals("A")) {
                     try {
                         bMetTheClaim.await(); // B has seen A's claim on X: A fails now
                     } catch (InterruptedException e) {
-                        throw new java.io.InterruptedIOException();
+                        throw new InterruptedIOException();
                     }
-                    throw new java.io.IOException("injected failure");
+                    throw new IOException("injected failure");
                 }
                 assertEquals(1, n, "B stores only Y itself at first");
                 bMetTheClaim.countDown();
             };
-            java.util.concurrent.atomic.AtomicReference<Throwable> aFailed = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<Throwable> aFailed = new AtomicReference<>();
             Thread a = new Thread(() -> {
                 try {
                     putRun(s, x);
@@ -235,8 +241,7 @@ class FrameStoreTest {
             }, "A");
             a.start();
             // A holds its claim on X, in the hook
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(1))
-                .pollInterval(java.time.Duration.ofMillis(1))
+            Awaitility.await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(1))
                 .until(() -> a.getState() == Thread.State.WAITING);
             Score[] scores = putRun(s, xy);
             a.join();

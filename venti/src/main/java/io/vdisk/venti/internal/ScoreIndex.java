@@ -352,8 +352,8 @@ public final class ScoreIndex implements AutoCloseable {
     }
 
     /**
-     * Takes the entries put so far as a batch for {@link #commit(PendingEntries, long, long[])}; later puts
-     * collect apart. The caller serializes this with puts and with other commits.
+     * Takes the entries put so far as a batch for {@link #commit(PendingEntries, long, long[])};
+     * later puts collect apart. The caller serializes this with puts and with other commits.
      */
     public PendingEntries detach() {
         if (!committing.isEmpty()) throw new IllegalStateException("a commit is in progress");

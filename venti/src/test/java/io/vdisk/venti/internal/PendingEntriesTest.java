@@ -1,7 +1,6 @@
 package io.vdisk.venti.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vdisk.venti.Score;
 import java.nio.ByteBuffer;
@@ -86,6 +85,6 @@ class PendingEntriesTest {
         for (Thread t : readers)
             t.join();
         assertEquals(null, failure.get());
-        assertTrue(p.size() == n);
+        assertEquals(n, p.size());
     }
 }
