@@ -367,7 +367,7 @@ public final class DiskBlockStore implements BlockStore {
     /**
      * A record as a walk over an arena finds it: its size and blocks, which of them verified,
      * and the first problem. A record whose header is damaged has no blocks, and the walk
-     * cannot go past it.
+     * cannot go past it; a frame block that did not verify has a null score.
      */
     private record Scanned(long size, Score[] scores, int[] lengths, boolean[] good,
         String problem) {
@@ -397,16 +397,18 @@ public final class DiskBlockStore implements BlockStore {
             } catch (CorruptBlockException e) {
                 problem = e.getMessage();
             }
+            // the table keeps only the start of each score: hashing the block names it
             for (int slot = 0; slot < n; slot++) {
-                scores[slot] = r.score(slot);
                 lengths[slot] = r.blockLength(slot);
                 if (blocks == null) continue;
-                try {
-                    checkScore(arena, pos, scores[slot], slot, ByteBuffer.wrap(blocks,
-                        r.blockOffset(slot), lengths[slot]));
+                Score actual = Score.hash(blocks, r.blockOffset(slot), lengths[slot]);
+                if (r.mayHold(slot, actual)) {
+                    scores[slot] = actual;
                     good[slot] = true;
-                } catch (CorruptBlockException e) {
-                    if (problem == null) problem = e.getMessage();
+                } else if (problem == null) {
+                    problem = arena.path() + " offset " + pos + ": block "
+                        + String.format("%08x", r.prefix(slot)) + "... (frame slot " + slot
+                        + ") does not match its score (stored bytes hash to " + actual + ")";
                 }
             }
             return new Scanned(r.totalSize(), scores, lengths, good, problem);
@@ -1000,9 +1002,12 @@ public final class DiskBlockStore implements BlockStore {
 
     private static void checkSlot(Arena arena, long pos, FrameRecord f, int slot, Score score)
         throws CorruptBlockException {
-        if (slot >= f.count() || !f.score(slot).equals(score)) {
+        if (slot >= f.count() || !f.mayHold(slot, score)) {
             throw new CorruptBlockException(arena.path() + " offset " + pos + ": frame slot "
-                + slot + (slot >= f.count() ? " does not exist" : " holds " + f.score(slot))
+                + slot + (slot >= f.count()
+                    ? " does not exist"
+                    : " holds a score starting "
+                        + String.format("%08x", f.prefix(slot)))
                 + " but the index says " + score);
         }
     }
@@ -1112,7 +1117,7 @@ public final class DiskBlockStore implements BlockStore {
                 frame = f;
                 frameArena = holder;
                 framePos = pos;
-                return take(slot, blocksLeft == 1);
+                return take(score, slot, blocksLeft == 1);
             }
             ArenaRecord r = indexedHeader(at, arena, pos, score, why);
             checkFits(score, type, r.length(), size);
@@ -1127,12 +1132,12 @@ public final class DiskBlockStore implements BlockStore {
         }
 
         /**
-         * Caches and verifies block {@code slot} of the current frame.
+         * Caches and verifies block {@code slot} of the current frame, which should be
+         * {@code score}.
          *
          * @param alone whether the block is read with no run around it
          */
-        private SlabCache.Entry take(int slot, boolean alone) throws IOException {
-            Score score = frame.score(slot);
+        private SlabCache.Entry take(Score score, int slot, boolean alone) throws IOException {
             SlabCache.Entry e = data.reserve(score, frame.blockLength(slot));
             boolean done = false;
             try {
@@ -1168,7 +1173,7 @@ public final class DiskBlockStore implements BlockStore {
             if (frame != null) {
                 int slot = frame.slotOf(score, frameNext);
                 if (slot >= 0 && slot - frameNext <= MAX_SKIPPED)
-                    return frame.blockLength(slot) > size ? null : takeOrNull(slot);
+                    return frame.blockLength(slot) > size ? null : takeOrNull(score, slot);
             }
             for (int skipped = 0; skipped <= MAX_SKIPPED; skipped++) {
                 if (pos < base || pos + ArenaRecord.HEADER_SIZE > base + span.limit()) return null;
@@ -1187,7 +1192,7 @@ public final class DiskBlockStore implements BlockStore {
                     frame = f;
                     frameArena = arena;
                     framePos = pos;
-                    return takeOrNull(slot);
+                    return takeOrNull(score, slot);
                 }
                 ArenaRecord r = ArenaRecord.readHeader(at, why);
                 if (r == null) return null;
@@ -1208,9 +1213,9 @@ public final class DiskBlockStore implements BlockStore {
             return null;
         }
 
-        private SlabCache.Entry takeOrNull(int slot) {
+        private SlabCache.Entry takeOrNull(Score score, int slot) {
             try {
-                return take(slot, false);
+                return take(score, slot, false);
             } catch (IOException e) {
                 frame = null;
                 return null; // the index may know a good copy; if not, it reports this one
@@ -1400,7 +1405,7 @@ public final class DiskBlockStore implements BlockStore {
                 if (r.problem != null)
                     problems.add(r.problem);
                 for (Score score : r.scores) {
-                    if (index.get(score) < 0) {
+                    if (score != null && index.get(score) < 0) {
                         problems.add(arena.path() + " offset " + pos + ": block " + score
                             + " is not in the index");
                     }

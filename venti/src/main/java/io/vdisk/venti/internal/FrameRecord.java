@@ -8,15 +8,15 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * The arena record for a run of blocks stored together: their scores and lengths, then their
- * bytes back to back as one zstd frame. Compressed one by one, the 4 KiB blocks of an ext4 image
- * of /usr/share took 260 MB with zstd (level 1) and 327 MB with LZ4; in frames of 256 KiB they
- * took 223 MB (level 3).
+ * The arena record for a run of blocks stored together: the first bytes of their scores and
+ * their lengths, then their bytes back to back as one zstd frame. Compressed one by one, the
+ * 4 KiB blocks of an ext4 image of /usr/share took 260 MB with zstd (level 1) and 327 MB with
+ * LZ4; in frames of 256 KiB they took 223 MB (level 3).
  *
  * <pre>
  * | offset   | size   | field                                                 |
  * |----------|--------|-------------------------------------------------------|
- * | 0        | 4      | magic 0x56444652 ("VDFR")                             |
+ * | 0        | 4      | magic 0x56444653 ("VDFS")                             |
  * | 4        | 1      | Venti disk block type of every block                  |
  * | 5        | 1      | compression: 0 none, 2 zstd                           |
  * | 6        | 2      | number of blocks n, 1 to 255                          |
@@ -24,19 +24,34 @@ import java.util.zip.CRC32C;
  * | 12       | 4      | stored length of the payload                          |
  * | 16       | 4      | CRC32C of the table                                   |
  * | 20       | 4      | CRC32C of bytes 0..19                                 |
- * | 24       | 24 n   | table: per block, its score (20) and its length (4)   |
- * | 24+24 n  | stored | payload: the blocks in table order, one zstd frame    |
+ * | 24       | 8 n    | table: per block, its score's first 4 bytes and its   |
+ * |          |        | length (4)                                            |
+ * | 24+8 n   | stored | payload: the blocks in table order, one zstd frame    |
  * </pre>
  *
- * Lengths are of the zero-truncated blocks; each score is the SHA-1 of its block's bytes and
- * verifies them once decompressed, so the payload has no checksum of its own. The index names a
- * block by the record's address and the block's slot in the table. Immutable, thread-safe; the
- * codec keeps one zstd context per thread.
+ * Lengths are of the zero-truncated blocks. A block is named by its score, the SHA-1 of its
+ * bytes, which the reader always holds (the index gave it the address) and checks once the
+ * block is decompressed, so the table keeps only enough of each score to find a block among its
+ * neighbours: whole scores took 3.3 of the 230 MB that image's arena took, a third of what a
+ * faster zstd strategy cost in bytes. A walk over the arena without the index (a rebuild,
+ * {@code verify}) hashes each block, as it did to verify it anyway, and a block whose hash does
+ * not start with the table's bytes is damaged. The payload has no checksum of its own.
+ *
+ * <p>Frames written before this format, magic 0x56444652 ("VDFR"), keep each block's whole score
+ * (20 bytes) where this one keeps 4, and are read as before: only the first 4 bytes are used.
+ *
+ * <p>The index names a block by the record's address and the block's slot in the table.
+ * Immutable, thread-safe; the codec keeps one zstd context per thread.
  */
 public final class FrameRecord {
-    public static final int MAGIC = 0x56444652;
+    public static final int MAGIC = 0x56444653;
+    /** Frames whose table holds whole scores, 24 bytes an entry. */
+    public static final int FULL_SCORE_MAGIC = 0x56444652;
     public static final int HEADER_SIZE = 24;
-    public static final int ENTRY_SIZE = Score.SIZE + 4;
+    /** Bytes of each score a table keeps. */
+    public static final int PREFIX_SIZE = 4;
+    public static final int ENTRY_SIZE = PREFIX_SIZE + 4;
+    private static final int FULL_SCORE_ENTRY_SIZE = Score.SIZE + 4;
 
     public static final int MAGIC_OFFSET = 0;
     public static final int TYPE_OFFSET = MAGIC_OFFSET + 4;
@@ -57,38 +72,47 @@ public final class FrameRecord {
     /** Largest uncompressed length a frame may claim; anything larger is damage. */
     public static final int MAX_LENGTH = 1 << 24;
     /**
-     * zstd's level 3 (its default) for inputs of 256 KiB, but for a minimum match of 5 bytes
-     * (not 4) and a long-match table of 2^17 entries (not 2^16). On the 542 MB of distinct,
-     * zero-truncated blocks of the /usr/share image, in 256 KiB frames, one core:
+     * zstd's fast strategy (level 1's) with a match table of 2^17 entries and a minimum match of
+     * 6 bytes. On the 542 MB of distinct, zero-truncated blocks of the /usr/share image, in
+     * 256 KiB frames, one core (best of 4):
      *
      * <pre>
-     * | settings                          | stored    | speed        |
-     * |-----------------------------------|-----------|--------------|
-     * | level 1                           | 230.1 MB  | 420-447 MB/s |
-     * | level 2                           | 224.4 MB  | 360-412 MB/s |
-     * | level 3                           | 222.2 MB  | 319-356 MB/s |
-     * | level 3, these two changes        | 222.0 MB  | 368-393 MB/s |
+     * | settings                                     | stored    | speed        |
+     * |----------------------------------------------|-----------|--------------|
+     * | level 1                                      | 230.1 MB  | 420-447 MB/s |
+     * | level 2                                      | 224.4 MB  | 360-412 MB/s |
+     * | level 3                                      | 222.2 MB  | 319-356 MB/s |
+     * | level 3, minimum match 5, long table 2^17    | 222.0 MB  | 334-393 MB/s |
+     * | fast, table 2^17, minimum match 6 (these)    | 227.2 MB  | 422-439 MB/s |
+     * | fast, table 2^17, minimum match 7            | 231.1 MB  | 477 MB/s     |
      * </pre>
      *
-     * restic stored the image in 237-243 MB, all told.
+     * zstd is most of an import's CPU time, and level 3's dfast strategy spent a quarter more of
+     * it than this for 2.3% fewer bytes; the table's shorter scores (above) won back half of
+     * those. restic stored the image in 237-244 MB, all told.
      */
     private static final ThreadLocal<ZstdCompressCtx> COMPRESSOR = ThreadLocal.withInitial(
-        () -> new ZstdCompressCtx().setLevel(3).setStrategy(2 /* dfast */).setWindowLog(18)
-            .setHashLog(17).setChainLog(16).setSearchLog(1).setMinMatch(5));
+        () -> new ZstdCompressCtx().setLevel(1).setStrategy(1 /* fast */).setWindowLog(18)
+            .setHashLog(17).setMinMatch(6));
     private static final ThreadLocal<ZstdDecompressCtx> DECOMPRESSOR = ThreadLocal.withInitial(
         ZstdDecompressCtx::new);
 
     private final int diskType;
     private final int compression;
-    private final Score[] scores;
+    /** Each block's score's first 4 bytes, big-endian. */
+    private final int[] prefixes;
+    /** Bytes per table entry: {@link #ENTRY_SIZE}, or more in frames of the older format. */
+    private final int entrySize;
     /** starts[i]: where block i begins in the uncompressed payload; starts[n] is its length. */
     private final int[] starts;
     private final int stored;
 
-    private FrameRecord(int diskType, int compression, Score[] scores, int[] starts, int stored) {
+    private FrameRecord(int diskType, int compression, int[] prefixes, int entrySize,
+        int[] starts, int stored) {
         this.diskType = diskType;
         this.compression = compression;
-        this.scores = scores;
+        this.prefixes = prefixes;
+        this.entrySize = entrySize;
         this.starts = starts;
         this.stored = stored;
     }
@@ -102,11 +126,17 @@ public final class FrameRecord {
     }
 
     public int count() {
-        return scores.length;
+        return prefixes.length;
     }
 
-    public Score score(int slot) {
-        return scores[slot];
+    /** Whether slot {@code slot} may hold {@code s}: its bytes, hashed, decide. */
+    public boolean mayHold(int slot, Score s) {
+        return prefixes[slot] == s.word(0);
+    }
+
+    /** The first 4 bytes of the score of the block in {@code slot}, big-endian. */
+    public int prefix(int slot) {
+        return prefixes[slot];
     }
 
     /** Where block {@code slot} begins in the uncompressed payload. */
@@ -120,7 +150,7 @@ public final class FrameRecord {
 
     /** The blocks' length together, uncompressed. */
     public int length() {
-        return starts[scores.length];
+        return starts[prefixes.length];
     }
 
     public int stored() {
@@ -129,17 +159,18 @@ public final class FrameRecord {
 
     /** Header and table: where the payload starts. */
     public int headerSize() {
-        return headerSize(scores.length);
+        return HEADER_SIZE + prefixes.length * entrySize;
     }
 
     public int totalSize() {
         return headerSize() + stored;
     }
 
-    /** The slot of {@code s} at or after {@code from}, or -1. */
+    /** The first slot at or after {@code from} that {@link #mayHold} {@code s}, or -1. */
     public int slotOf(Score s, int from) {
-        for (int i = from; i < scores.length; i++) {
-            if (scores[i].equals(s)) return i;
+        int want = s.word(0);
+        for (int i = from; i < prefixes.length; i++) {
+            if (prefixes[i] == want) return i;
         }
         return -1;
     }
@@ -149,8 +180,13 @@ public final class FrameRecord {
         COMPRESSOR.get();
     }
 
+    /** The size of the header and table of a frame of {@code blocks} blocks, as written now. */
     public static int headerSize(int blocks) {
         return HEADER_SIZE + blocks * ENTRY_SIZE;
+    }
+
+    private static int entrySize(int magic) {
+        return magic == MAGIC ? ENTRY_SIZE : FULL_SCORE_ENTRY_SIZE;
     }
 
     /** Room {@link #encode} needs for {@code blocks} blocks of {@code bytes} in all. */
@@ -160,7 +196,9 @@ public final class FrameRecord {
 
     /** Whether the bytes at {@code src[at]} start a frame record (rather than a single block's). */
     public static boolean startsAt(ByteBuffer src, int at) {
-        return src.limit() - at >= 4 && src.getInt(at) == MAGIC;
+        if (src.limit() - at < 4) return false;
+        int magic = src.getInt(at);
+        return magic == MAGIC || magic == FULL_SCORE_MAGIC;
     }
 
     /**
@@ -170,7 +208,8 @@ public final class FrameRecord {
      */
     public static int headerSizeAt(ByteBuffer src, int at) {
         if (src.limit() - at < HEADER_SIZE) return -1;
-        return headerSize(Short.toUnsignedInt(src.getShort(at + COUNT_OFFSET)));
+        return HEADER_SIZE + Short.toUnsignedInt(src.getShort(at + COUNT_OFFSET))
+            * entrySize(src.getInt(at));
     }
 
     /**
@@ -184,10 +223,12 @@ public final class FrameRecord {
             why[0] = "short frame header (" + src.remaining() + " bytes)";
             return null;
         }
-        if (src.getInt(start + MAGIC_OFFSET) != MAGIC) {
-            why[0] = "bad frame magic " + Integer.toHexString(src.getInt(start));
+        int magic = src.getInt(start + MAGIC_OFFSET);
+        if (magic != MAGIC && magic != FULL_SCORE_MAGIC) {
+            why[0] = "bad frame magic " + Integer.toHexString(magic);
             return null;
         }
+        int entrySize = entrySize(magic);
         if (src.getInt(start + CRC_OFFSET) != crc(src, start, CRC_OFFSET)) {
             why[0] = "frame header checksum mismatch";
             return null;
@@ -206,21 +247,22 @@ public final class FrameRecord {
             why[0] = "impossible frame of " + n + " blocks, lengths " + length + "/" + stored;
             return null;
         }
-        if (src.remaining() < headerSize(n)) {
-            why[0] = "short frame table (" + src.remaining() + " of " + headerSize(n) + " bytes)";
+        int headerSize = HEADER_SIZE + n * entrySize;
+        if (src.remaining() < headerSize) {
+            why[0] = "short frame table (" + src.remaining() + " of " + headerSize + " bytes)";
             return null;
         }
         int tableAt = start + HEADER_SIZE;
-        if (src.getInt(start + TABLE_CRC_OFFSET) != crc(src, tableAt, n * ENTRY_SIZE)) {
+        if (src.getInt(start + TABLE_CRC_OFFSET) != crc(src, tableAt, n * entrySize)) {
             why[0] = "frame table checksum mismatch";
             return null;
         }
-        Score[] scores = new Score[n];
+        int[] prefixes = new int[n];
         int[] starts = new int[n + 1];
         for (int i = 0; i < n; i++) {
-            int at = tableAt + i * ENTRY_SIZE;
-            scores[i] = Score.read(src, at);
-            int l = src.getInt(at + Score.SIZE);
+            int at = tableAt + i * entrySize;
+            prefixes[i] = src.getInt(at);
+            int l = src.getInt(at + entrySize - 4);
             if (l <= 0 || l > length - starts[i]) {
                 why[0] = "frame table: block " + i + " claims " + l + " bytes";
                 return null;
@@ -231,8 +273,8 @@ public final class FrameRecord {
             why[0] = "frame table sums to " + starts[n] + " bytes, header says " + length;
             return null;
         }
-        src.position(start + headerSize(n));
-        return new FrameRecord(type, comp, scores, starts, stored);
+        src.position(start + headerSize);
+        return new FrameRecord(type, comp, prefixes, entrySize, starts, stored);
     }
 
     /**
@@ -246,10 +288,11 @@ public final class FrameRecord {
      */
     public static FrameRecord encode(int diskType, Score[] blockScores, int[] offsets,
         int[] lengths, int first, int n, byte[] src, byte[] gather, byte[] dst, int pos) {
-        Score[] scores = java.util.Arrays.copyOfRange(blockScores, first, first + n);
+        int[] prefixes = new int[n];
         int[] starts = new int[n + 1];
         boolean inPlace = true;
         for (int i = 0; i < n; i++) {
+            prefixes[i] = blockScores[first + i].word(0);
             starts[i + 1] = starts[i] + lengths[first + i];
             inPlace &= offsets[first + i] == offsets[first] + starts[i];
         }
@@ -271,20 +314,18 @@ public final class FrameRecord {
             stored = length;
             comp = COMPRESSION_NONE;
         }
-        FrameRecord f = new FrameRecord(diskType, comp, scores, starts, stored);
+        FrameRecord f = new FrameRecord(diskType, comp, prefixes, ENTRY_SIZE, starts, stored);
         f.writeHeader(ByteBuffer.wrap(dst, pos, headerSize(n)));
         return f;
     }
 
     private void writeHeader(ByteBuffer dst) {
         int start = dst.position();
-        int n = scores.length;
+        int n = prefixes.length;
         dst.putInt(MAGIC).put((byte) diskType).put((byte) compression).putShort((short) n)
             .putInt(length()).putInt(stored).putInt(0).putInt(0);
-        for (int i = 0; i < n; i++) {
-            scores[i].writeTo(dst);
-            dst.putInt(blockLength(i));
-        }
+        for (int i = 0; i < n; i++)
+            dst.putInt(prefixes[i]).putInt(blockLength(i));
         dst.putInt(start + TABLE_CRC_OFFSET, crc(dst, start + HEADER_SIZE, n * ENTRY_SIZE));
         dst.putInt(start + CRC_OFFSET, crc(dst, start, CRC_OFFSET));
     }
