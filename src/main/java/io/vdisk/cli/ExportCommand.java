@@ -2,19 +2,25 @@ package io.vdisk.cli;
 
 import io.vdisk.cli.StoreSource.StoreLease;
 import io.vdisk.app.Progress;
+import io.vdisk.flusher.AtomicFile;
 import io.vdisk.image.Image;
 import io.vdisk.venti.DiskBlockStore;
 import io.vdisk.venti.ZeroTruncation;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
  * {@code vdisk export IMAGE.vdisk[@REV] OUT}: writes the raw disk. A regular file gets holes where
- * the image has zero blocks; a device is written whole.
+ * the image has zero blocks, and is written beside OUT first and renamed over it once whole and
+ * forced, so an export that fails (a damaged block, a full disk) leaves no partial image under
+ * OUT's name and an earlier OUT as it was. A device is written whole, in place.
  */
 @Command(name = "export", description = "Write an image out as a (sparse) raw disk file.")
 final class ExportCommand extends CommandBase {
@@ -33,15 +39,40 @@ final class ExportCommand extends CommandBase {
         try (StoreLease lease = openStore(workspace(a.file()))) {
             DiskBlockStore store = lease.store();
             Image img = Image.of(store, resolve(store, a));
-            boolean sparse = !Files.exists(out) || Files.isRegularFile(out);
-            try (RandomAccessFile f = new RandomAccessFile(out.toFile(), "rw");
-                Progress p = progress("export", img.size())) {
-                if (sparse)
+            if (Files.exists(out) && !Files.isRegularFile(out)) {
+                try (RandomAccessFile f = new RandomAccessFile(out.toFile(), "rw");
+                    Progress p = progress("export", img.size())) {
+                    write(img, f, false, p);
+                    f.getFD().sync();
+                }
+                return 0;
+            }
+            // a symbolic link's target is replaced, not the link
+            Path target = Files.exists(out) ? out.toRealPath() : out.toAbsolutePath();
+            if (!Files.isDirectory(target.getParent()))
+                throw new NoSuchFileException(output, null, "no such directory");
+            if (!Files.isWritable(target.getParent()))
+                throw new AccessDeniedException(output);
+            Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-"
+                + ProcessHandle.current().pid());
+            boolean renamed = false;
+            try {
+                try (RandomAccessFile f = new RandomAccessFile(tmp.toFile(), "rw");
+                    Progress p = progress("export", img.size())) {
                     f.setLength(0);
-                write(img, f, sparse, p);
-                if (sparse)
+                    write(img, f, true, p);
                     f.setLength(img.size());
-                f.getFD().sync();
+                    f.getFD().sync();
+                }
+                if (Files.exists(target))
+                    Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+                renamed = true;
+                AtomicFile.forceDirectory(target.getParent());
+            } finally {
+                if (!renamed)
+                    Files.deleteIfExists(tmp);
             }
         }
         return 0;

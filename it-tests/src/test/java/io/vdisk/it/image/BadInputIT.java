@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.RandomAccessFile;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,6 +90,48 @@ class BadInputIT {
         sh.sh("printf 'vdisk:%040d\\n' 7 > z.vdisk");
         oneLine(sh.vdisk("info", "z.vdisk"), 1, "no root block");
         oneLine(sh.vdisk("info", "a.vdisk", "--nope"), 2, "--nope");
+    }
+
+    /**
+     * A byte flipped in the middle of the store's arena, where the file system's data lies in
+     * frames: verify names the arena and the record's offset and exits 1, and an export or a
+     * cat that reaches the block stops with one line naming them too.
+     */
+    @Test
+    void aFlippedByteInTheArenaIsNamedWithItsOffset() throws Exception {
+        sh.sh("truncate -s 16M fs.img && mke2fs -q -F -t ext4 -d src fs.img");
+        sh.ok("import", "fs.img", "x.vdisk");
+        sh.ok("verify");
+        Path arena = tmp.resolve(".vdisk/store/arena-000000.vda");
+        long at = Files.size(arena) / 2;
+        try (RandomAccessFile f = new RandomAccessFile(arena.toFile(), "rw")) {
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x40);
+        }
+        String where = "arena-000000.vda offset ";
+        Sh.Result v = sh.vdisk("verify");
+        assertEquals(1, v.code(), v.err());
+        assertTrue(v.err().contains(where), v.err());
+        assertFalse(v.err().contains("\tat "), v.err());
+        // the offset named is the damaged record's: at most 256 KiB and its table before the byte
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("offset (\\d+)")
+            .matcher(v.err());
+        assertTrue(m.find(), v.err());
+        long named = Long.parseLong(m.group(1));
+        assertTrue(named <= at && at - named < 300 << 10, named + " for a byte at " + at);
+        // an export that fails leaves no partial image, and an earlier one as it was
+        oneLine(sh.vdisk("export", "x.vdisk", "o.img"), 1, where + named);
+        assertFalse(Files.exists(tmp.resolve("o.img")));
+        Files.writeString(tmp.resolve("o.img"), "an earlier export");
+        oneLine(sh.vdisk("export", "x.vdisk", "o.img"), 1, where + named);
+        assertEquals("an earlier export", Files.readString(tmp.resolve("o.img")));
+        try (var left = Files.list(tmp)) {
+            assertEquals(List.of(), left.map(p -> p.getFileName().toString())
+                .filter(n -> n.contains(".tmp-")).toList());
+        }
+        oneLine(sh.vdisk("cat", "x.vdisk"), 1, where + named);
     }
 
     @Test
