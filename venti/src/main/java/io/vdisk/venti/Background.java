@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  * Raising one's own nice value needs no privilege. Where there is no {@code /proc/thread-self}
  * or no {@code renice}, the threads keep the normal priority. Linux gives a new thread its
  * creator's nice value, so request work must not start its threads from one of these.
+ * {@code -Dvdisk.backgroundNice=N} sets the value; 0 leaves the threads alone, as the launcher
+ * does for commands, which serve no guests.
  */
 public final class Background {
     /**
