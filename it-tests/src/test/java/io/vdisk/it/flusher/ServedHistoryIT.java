@@ -156,6 +156,8 @@ class ServedHistoryIT {
         byte[] expected = new byte[size];
         for (int i = 0; i < writes; i++)
             Arrays.fill(expected, i * 4096, (i + 1) * 4096, (byte) (i % 251 + 1));
+        double served;
+        long start = System.nanoTime();
         try (ServerProcess s = ServerProcess.start(root)) {
             assertTrue(s.log().contains("1 scheduled for snapshots"), s.log());
             Run.ok(tmp, "/usr/bin/python3", "-c", String.join("\n",
@@ -174,18 +176,21 @@ class ServedHistoryIT {
             assertArrayEquals(expected, Files.readAllBytes(tmp.resolve("served.raw")));
             assertFalse(s.log().contains(" failed"), s.log());
             assertEquals(0, s.stop());
+            served = (System.nanoTime() - start) / 1e9;
         }
         Run.vdisk(root, "export", "vm.vdisk", tmp.resolve("exported.raw").toString());
         assertArrayEquals(expected, Files.readAllBytes(tmp.resolve("exported.raw")));
         // Once a second, however often clients opened the image: a cron trigger made anew at
-        // each opening fired at once, hundreds of times in the run.
+        // each opening fired at once, hundreds of times in the run. Counted against the
+        // server's life, not the span of the snapshots' times: a snapshot's time is its
+        // commit's, and on a loaded machine two late commits can land in one second. One more
+        // for the snapshot due at start (the policy is newer than the import).
         String log = Run.vdisk(root, "log", "vm.vdisk");
         List<LocalDateTime> times = log.lines().map(l -> l.trim().split("\\s+"))
             .filter(w -> w.length > 4 && w[4].equals("scheduled"))
             .map(w -> LocalDateTime.parse(w[2] + "T" + w[3])).sorted().toList();
-        long seconds = Duration.between(times.get(0), times.get(times.size() - 1)).toSeconds();
-        assertTrue(times.size() <= seconds + 2, times.size() + " snapshots in " + seconds
-            + " s:\n" + log);
+        assertTrue(times.size() >= 5 && times.size() <= served + 2, times.size()
+            + " snapshots in a server's " + served + " s:\n" + log);
     }
 
     private static long blocks(String stats) {
