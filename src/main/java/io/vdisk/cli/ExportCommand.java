@@ -12,7 +12,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -53,9 +52,7 @@ final class ExportCommand extends CommandBase {
                 throw new NoSuchFileException(output, null, "no such directory");
             if (!Files.isWritable(target.getParent()))
                 throw new AccessDeniedException(output);
-            Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-"
-                + ProcessHandle.current().pid());
-            boolean renamed = false;
+            Path tmp = AtomicFile.tempFor(target);
             try {
                 try (RandomAccessFile f = new RandomAccessFile(tmp.toFile(), "rw");
                     Progress p = progress("export", img.size())) {
@@ -66,14 +63,11 @@ final class ExportCommand extends CommandBase {
                 }
                 if (Files.exists(target))
                     Files.setPosixFilePermissions(tmp, Files.getPosixFilePermissions(target));
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
-                renamed = true;
-                AtomicFile.forceDirectory(target.getParent());
-            } finally {
-                if (!renamed)
-                    Files.deleteIfExists(tmp);
+            } catch (Throwable e) { // no partial image left behind, whatever stopped it
+                Files.deleteIfExists(tmp);
+                throw e;
             }
+            AtomicFile.moveOver(tmp, target);
         }
         return 0;
     }

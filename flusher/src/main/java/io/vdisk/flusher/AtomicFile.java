@@ -30,9 +30,7 @@ public final class AtomicFile {
      */
     public static void replace(Path file, byte[] content, CrashHook hook) throws IOException {
         Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        // one temp name per process and file: the caller serialises writers of one file
-        Path tmp = dir.resolve("." + abs.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        Path tmp = tempFor(abs);
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
             StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.wrap(content);
@@ -42,8 +40,27 @@ public final class AtomicFile {
             ch.force(true);
         }
         hook.reached(CrashHook.Step.AFTER_TEMP_FILE);
+        moveOver(tmp, abs);
+        hook.reached(CrashHook.Step.AFTER_RENAME);
+    }
+
+    /**
+     * The temporary file {@link #replace} writes beside {@code file} (an absolute path): one name
+     * per process and file, so the caller serialises writers of one file.
+     */
+    public static Path tempFor(Path file) {
+        return file.resolveSibling("." + file.getFileName() + ".tmp-"
+            + ProcessHandle.current().pid());
+    }
+
+    /**
+     * Renames {@code tmp}, written and forced, over {@code file} (an absolute path) and forces
+     * the directory; deletes {@code tmp} if the rename fails.
+     */
+    public static void moveOver(Path tmp, Path file) throws IOException {
+        Path dir = file.getParent();
         try {
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE,
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE,
                 StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.deleteIfExists(tmp);
@@ -53,7 +70,6 @@ public final class AtomicFile {
             throw e;
         }
         forceDirectory(dir);
-        hook.reached(CrashHook.Step.AFTER_RENAME);
     }
 
     /** fsync of a directory, so a rename or create in it is durable. */

@@ -407,7 +407,7 @@ public final class DiskBlockStore implements BlockStore {
                     good[slot] = true;
                 } else if (problem == null) {
                     problem = arena.path() + " offset " + pos + ": block "
-                        + String.format("%08x", r.prefix(slot)) + "... (frame slot " + slot
+                        + r.prefixHex(slot) + "... (frame slot " + slot
                         + ") does not match its score (stored bytes hash to " + actual + ")";
                 }
             }
@@ -1006,8 +1006,7 @@ public final class DiskBlockStore implements BlockStore {
             throw new CorruptBlockException(arena.path() + " offset " + pos + ": frame slot "
                 + slot + (slot >= f.count()
                     ? " does not exist"
-                    : " holds a score starting "
-                        + String.format("%08x", f.prefix(slot)))
+                    : " holds a score starting " + f.prefixHex(slot))
                 + " but the index says " + score);
         }
     }

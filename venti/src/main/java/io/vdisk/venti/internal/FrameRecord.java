@@ -134,9 +134,9 @@ public final class FrameRecord {
         return prefixes[slot] == s.word(0);
     }
 
-    /** The first 4 bytes of the score of the block in {@code slot}, big-endian. */
-    public int prefix(int slot) {
-        return prefixes[slot];
+    /** The first 4 bytes of the score of the block in {@code slot}, in hex, for messages. */
+    public String prefixHex(int slot) {
+        return String.format("%08x", prefixes[slot]);
     }
 
     /** Where block {@code slot} begins in the uncompressed payload. */

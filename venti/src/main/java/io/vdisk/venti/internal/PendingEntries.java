@@ -7,7 +7,8 @@ import java.util.function.BiConsumer;
 
 /**
  * Index entries not yet in MapDB: score → address, in an open-addressing table (linear probing)
- * of parallel arrays: scores, addresses and the scores' hash codes. A {@code ConcurrentHashMap<Score, Long>} here cost an import of a 1 GiB ext4
+ * of parallel arrays: scores, addresses and the scores' hash codes. A
+ * {@code ConcurrentHashMap<Score, Long>} here cost an import of a 1 GiB ext4
  * image a node and a boxed address per block, and resizes of up to 2^18 bins that ran
  * interpreted (the commands run without on-stack replacement): presizing that map alone took
  * 67 ms off the import. This table's own copies go in steps of a method called many times, so
